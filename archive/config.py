@@ -1,0 +1,184 @@
+"""One configuration object for the web app, the CLI and the workers.
+
+Values come from an optional TOML file (``LUUTRU_CONFIG`` or ``--config``) and then from
+``LUUTRU_*`` environment variables, which win. Everything is validated once, at start, so a
+misconfigured deployment stops with a sentence that names the variable to fix instead of
+failing later inside a request or a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+PROFILES = ("embedded", "services")
+LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+ENV_PREFIX = "LUUTRU_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` lists every reason, each a full sentence."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. Field names are the environment names without ``LUUTRU_``, lowercased."""
+
+    profile: str = "embedded"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_secure: bool = False
+    s3_region: str = ""
+    s3_lock_mode: str = ""
+    s3_lock_days: int = 0
+    s3_part_size: int = 16 * 1024 * 1024
+    es_url: str = ""
+    es_index_prefix: str = "luutru"
+    broker_url: str = ""
+    secret_key: str = ""
+    language: str = "vi"
+    source: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def catalog_url(self) -> str:
+        """SQLAlchemy URL of the catalog: configured, or the SQLite file of the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite').resolve()}"
+
+    @property
+    def objects_dir(self) -> Path:
+        """Root of the local object store (embedded profile)."""
+        return self.data_dir / "objects"
+
+    @property
+    def search_db_path(self) -> Path:
+        """SQLite file of the embedded full-text index."""
+        return self.data_dir / "search.sqlite"
+
+    @property
+    def queue_url(self) -> str:
+        """Celery broker: configured, or a SQLite-backed queue in the data directory."""
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'queue.sqlite').resolve()}"
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings safe to print: secrets are replaced by a marker that shows whether they are set."""
+        shown: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "source":
+                continue
+            value = getattr(self, f.name)
+            if f.name in {"s3_secret_key", "secret_key"} or (f.name.endswith("_url") and "@" in str(value)):
+                value = "(đã đặt / set)" if value else "(chưa đặt / not set)"
+            shown[f.name] = str(value) if isinstance(value, Path) else value
+        return shown
+
+
+def _coerce(name: str, raw: Any, kind: type, problems: list[str]) -> Any:
+    env = ENV_PREFIX + name.upper()
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        problems.append(f"{env}={raw!r} is not a yes/no value; use true or false.")
+        return False
+    if kind is int:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            problems.append(f"{env}={raw!r} is not a whole number; give a number such as 30.")
+            return 0
+    if kind is Path:
+        return Path(str(raw)).expanduser()
+    return str(raw).strip()
+
+
+def load_settings(environ: Mapping[str, str] | None = None, config_file: str | Path | None = None) -> Settings:
+    """Read the TOML file (if any) and the environment, validate, and return the settings.
+
+    Raises ``ConfigError`` listing every problem at once, so an operator fixes them in one pass.
+    """
+    env = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    sources: list[str] = []
+    kinds = {f.name: (Path if f.name == "data_dir" else type(f.default)) for f in fields(Settings) if f.name != "source"}
+
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                table = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError([f"The configuration file {path} does not exist; fix LUUTRU_CONFIG or create the file."])
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"The configuration file {path} is not valid TOML ({exc}); correct it and start again."])
+        table = table.get("luutru", table)
+        for key, raw in table.items():
+            name = key.lower()
+            if name not in kinds:
+                problems.append(f"The configuration file {path} has an unknown setting {key!r}; remove it or check its spelling.")
+                continue
+            values[name] = _coerce(name, raw, kinds[name], problems)
+        sources.append(str(path))
+
+    for name, kind in kinds.items():
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _coerce(name, raw, kind, problems)
+    sources.append("environment")
+
+    settings = Settings(**values, source=tuple(sources))
+    problems.extend(_validate(settings))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def _validate(s: Settings) -> list[str]:
+    """Cross-field rules; each message says what is wrong and what to set."""
+    problems: list[str] = []
+    if s.profile not in PROFILES:
+        problems.append(f"LUUTRU_PROFILE={s.profile!r} is unknown; use 'embedded' (one machine, no servers) or 'services'.")
+        return problems
+    s3_named = {"LUUTRU_S3_ENDPOINT": s.s3_endpoint, "LUUTRU_S3_BUCKET": s.s3_bucket,
+                "LUUTRU_S3_ACCESS_KEY": s.s3_access_key, "LUUTRU_S3_SECRET_KEY": s.s3_secret_key}
+    given = [k for k, v in s3_named.items() if v]
+    if given:
+        for k, v in s3_named.items():
+            if not v:
+                problems.append(f"{given[0]} is set but {k} is not; set {k} too, or unset the S3 settings to use local files.")
+    if s.profile == "services":
+        required = {"LUUTRU_DATABASE_URL": s.database_url, "LUUTRU_S3_ENDPOINT": s.s3_endpoint,
+                    "LUUTRU_ES_URL": s.es_url, "LUUTRU_BROKER_URL": s.broker_url}
+        for k, v in required.items():
+            if not v and not (k.startswith("LUUTRU_S3") and given):
+                problems.append(f"LUUTRU_PROFILE=services needs {k}; set it or use LUUTRU_PROFILE=embedded.")
+        if not s.secret_key:
+            problems.append("LUUTRU_PROFILE=services needs LUUTRU_SECRET_KEY (a long random string that signs sessions).")
+    if s.s3_endpoint and "://" in s.s3_endpoint:
+        problems.append(f"LUUTRU_S3_ENDPOINT={s.s3_endpoint!r} must be host:port without a scheme; use LUUTRU_S3_SECURE=true for https.")
+    if s.s3_lock_mode and s.s3_lock_mode.upper() not in LOCK_MODES:
+        problems.append(f"LUUTRU_S3_LOCK_MODE={s.s3_lock_mode!r} is unknown; use GOVERNANCE or COMPLIANCE, or leave it empty.")
+    if s.s3_lock_mode and s.s3_lock_days <= 0:
+        problems.append("LUUTRU_S3_LOCK_MODE is set but LUUTRU_S3_LOCK_DAYS is not a positive number of days; set it (e.g. 3650).")
+    if s.s3_part_size < 5 * 1024 * 1024:
+        problems.append("LUUTRU_S3_PART_SIZE must be at least 5242880 bytes (5 MiB), the S3 minimum part size.")
+    if s.language not in ("vi", "en"):
+        problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
+    if s.database_url and not s.database_url.startswith(("sqlite", "postgresql")):
+        problems.append("LUUTRU_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL.")
+    return problems

@@ -1,0 +1,9 @@
+"""Entry point for Celery workers: `celery -A archive.worker worker`.
+
+Workers start from the same app factory as the web app and CLI, so they see the same backends.
+"""
+
+from archive.factory import create_archive
+
+archive = create_archive()
+celery = archive.queue

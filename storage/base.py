@@ -1,0 +1,117 @@
+"""The object-store contract every backend honours identically.
+
+Digests are SHA-256, computed by us while streaming; ETags are never used as checksums because
+S3 multipart ETags are not content digests at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO, Iterator, Protocol, runtime_checkable
+
+DIGEST_ALGORITHM = "SHA-256"
+CHUNK_SIZE = 1024 * 1024
+
+
+class StorageError(Exception):
+    """Base of every storage failure; the message says what happened and what to do."""
+
+
+class InvalidKey(StorageError):
+    """The key is not a safe relative name (traversal, absolute, NUL, too long, empty segment)."""
+
+
+class KeyExists(StorageError):
+    """Stored objects are immutable: a second put to the same key is refused."""
+
+
+class ObjectMissing(StorageError):
+    """No object is stored under the key."""
+
+
+class DigestMismatch(StorageError):
+    """The bytes received do not have the digest the caller expected; nothing was stored."""
+
+    def __init__(self, key: str, expected: str, actual: str) -> None:
+        self.key, self.expected, self.actual = key, expected, actual
+        super().__init__(
+            f"The content for {key} has SHA-256 {actual}, not the expected {expected}; nothing was stored. "
+            "Check the source file and send it again."
+        )
+
+
+@dataclass(frozen=True)
+class DeletionGrant:
+    """Proof, issued by the disposal workflow, that an object may be destroyed.
+
+    Storage cannot judge a disposal decision; it only insists that one exists and names it, so that
+    no ordinary code path can delete a preserved object by accident.
+    """
+
+    decision_id: str
+    approved_by: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not (self.decision_id.strip() and self.approved_by.strip() and self.reason.strip()):
+            raise StorageError("A deletion needs a disposal decision id, its approver and a reason.")
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What a put returns: the key and the size and SHA-256 of the bytes actually stored."""
+
+    key: str
+    size: int
+    sha256: str
+    algorithm: str = DIGEST_ALGORITHM
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """Metadata of a stored object without reading its content."""
+
+    key: str
+    size: int
+    sha256: str | None
+    modified: datetime | None = None
+    retain_until: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of re-reading an object and re-hashing it."""
+
+    key: str
+    ok: bool
+    expected: str
+    actual: str | None
+    size: int | None
+    message: str
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """Write-once object storage keyed by safe relative names."""
+
+    name: str
+
+    def put(self, key: str, stream: BinaryIO, *, expected_sha256: str | None = None,
+            size: int | None = None, content_type: str = "application/octet-stream",
+            retain: bool = False) -> StoredObject: ...
+
+    def get(self, key: str) -> Iterator[bytes]: ...
+
+    def head(self, key: str) -> ObjectInfo: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str = "") -> Iterator[str]: ...
+
+    def verify(self, key: str, expected_sha256: str) -> VerifyResult: ...
+
+    def delete(self, key: str, grant: DeletionGrant) -> None: ...
+
+    def health(self) -> str: ...
