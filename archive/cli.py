@@ -81,6 +81,16 @@ def status(ctx: Context, as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@main.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Prepare a new or upgraded installation: catalog schema and search index. Safe to repeat."""
+    archive = ctx.archive
+    db_upgrade(archive.engine, "head")
+    archive.index.ensure()
+    click.echo(f"catalog schema: {current_revision(archive.engine)}; search index: {archive.index.name}")
+
+
 @main.group()
 def db() -> None:
     """Catalog schema migrations (Alembic)."""

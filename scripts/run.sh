@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export LUUTRU_DATA_DIR=${LUUTRU_DATA_DIR:-./data}
-.venv/bin/luutru db upgrade
+.venv/bin/luutru init
 .venv/bin/luutru status
 exec .venv/bin/luutru serve --host "${LUUTRU_HOST:-127.0.0.1}" --port "${LUUTRU_PORT:-8080}"

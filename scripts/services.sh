@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start, stop and report the real services the test suite and the `services` profile use:
-# PostgreSQL, Redis, MinIO and Elasticsearch 9, each on its own loopback port, with their data
+# PostgreSQL, Redis, MinIO, Elasticsearch 9 and ClamAV's clamd, each on its own loopback port, with their data
 # under one temporary directory so tests never touch a user's data.
 #
 #   scripts/services.sh up       install what is missing (cached), start what is not running, wait until healthy
@@ -20,6 +20,7 @@ PG_PORT=${LUUTRU_PG_PORT:-55432}
 REDIS_PORT=${LUUTRU_REDIS_PORT:-56379}
 MINIO_PORT=${LUUTRU_MINIO_PORT:-59000}
 ES_PORT=${LUUTRU_ES_PORT:-59200}
+CLAMD_PORT=${LUUTRU_CLAMD_PORT:-53310}
 S3_ACCESS_KEY=${LUUTRU_TEST_S3_ACCESS_KEY:-luutru-test}
 S3_SECRET_KEY=${LUUTRU_TEST_S3_SECRET_KEY:-luutru-test-secret}
 
@@ -194,6 +195,38 @@ es_down() {
   local i; for i in $(seq 1 60); do port_open "$ES_PORT" || break; sleep 0.5; done
 }
 
+# ---------------------------------------------------------------------------- ClamAV
+# Offline there are no signature updates, so the test daemon loads a local database holding only the
+# EICAR test signature (an .ndb body signature, so trailing newlines do not defeat it). Production
+# runs freshclam against the official databases instead.
+EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
+
+clamd_healthy() { printf 'zPING\0' | timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CLAMD_PORT; cat >&3; head -c 4 <&3" 2>/dev/null | grep -q PONG; }
+
+clamd_up() {
+  apt_ensure clamav-daemon
+  if clamd_healthy; then log "clamd already running on $CLAMD_PORT"; return; fi
+  local dir=$BASE/clamav
+  mkdir -p "$dir/db"
+  echo "Eicar-Test-Signature:0:*:$EICAR_HEX" >"$dir/db/eicar.ndb"
+  cat >"$dir/clamd.conf" <<CONF
+TCPSocket $CLAMD_PORT
+TCPAddr 127.0.0.1
+DatabaseDirectory $dir/db
+PidFile $dir/clamd.pid
+LogFile $dir/clamd.log
+TemporaryDirectory $dir
+StreamMaxLength 2000M
+MaxFileSize 2000M
+MaxScanSize 4000M
+Foreground no
+CONF
+  clamd --config-file="$dir/clamd.conf" >"$dir/start.log" 2>&1 || die "clamd failed to start; see $dir/start.log"
+  wait_for clamav 60 clamd_healthy
+}
+
+clamd_down() { [ -f "$BASE/clamav/clamd.pid" ] && kill "$(cat "$BASE/clamav/clamd.pid")" 2>/dev/null || true; }
+
 # ---------------------------------------------------------------------------- commands
 print_env() {
   cat <<ENV
@@ -203,15 +236,16 @@ export LUUTRU_TEST_S3_ENDPOINT=127.0.0.1:$MINIO_PORT
 export LUUTRU_TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY
 export LUUTRU_TEST_S3_SECRET_KEY=$S3_SECRET_KEY
 export LUUTRU_TEST_ES_URL=http://127.0.0.1:$ES_PORT
+export LUUTRU_TEST_CLAMD=127.0.0.1:$CLAMD_PORT
 ENV
 }
 
 status() {
   local bad=0 name check
-  for name in postgresql redis minio elasticsearch; do
+  for name in postgresql redis minio elasticsearch clamav; do
     case $name in
       postgresql) check=pg_healthy ;; redis) check=redis_healthy ;;
-      minio) check=minio_healthy ;; elasticsearch) check=es_healthy ;;
+      minio) check=minio_healthy ;; elasticsearch) check=es_healthy ;; clamav) check=clamd_healthy ;;
     esac
     if [ "$name" = postgresql ] && [ -z "$PG_BIN" ]; then check=false; fi
     if $check >/dev/null 2>&1; then printf '%-14s up\n' "$name"; else printf '%-14s DOWN\n' "$name"; bad=1; fi
@@ -222,15 +256,15 @@ status() {
 case ${1:-} in
   up)
     mkdir -p "$BASE" "$CACHE"
-    apt_ensure postgresql redis-server curl unzip
+    apt_ensure postgresql redis-server curl unzip clamav-daemon
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     ensure_user
-    pg_up; redis_up; minio_up; es_up
+    pg_up; redis_up; minio_up; es_up; clamd_up
     print_env >"$BASE/env"
     log "all services up; variables in $BASE/env"
     ;;
   down)
-    es_down; minio_down; redis_down; pg_down
+    clamd_down; es_down; minio_down; redis_down; pg_down
     rm -rf "$BASE"
     log "all services stopped; $BASE removed"
     ;;

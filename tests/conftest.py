@@ -20,6 +20,7 @@ SERVICES = {
     "minio": os.environ.get("LUUTRU_TEST_S3_ENDPOINT", "127.0.0.1:59000"),
     "elasticsearch": os.environ.get("LUUTRU_TEST_ES_URL", "http://127.0.0.1:59200"),
     "redis": os.environ.get("LUUTRU_TEST_REDIS_URL", "redis://127.0.0.1:56379/0"),
+    "clamd": os.environ.get("LUUTRU_TEST_CLAMD", "127.0.0.1:53310"),
 }
 S3_ACCESS_KEY = os.environ.get("LUUTRU_TEST_S3_ACCESS_KEY", "luutru-test")
 S3_SECRET_KEY = os.environ.get("LUUTRU_TEST_S3_SECRET_KEY", "luutru-test-secret")
@@ -65,6 +66,12 @@ def es_url() -> str:
 def redis_url() -> str:
     """URL of the Redis used as Celery broker."""
     return require_service("redis")
+
+
+@pytest.fixture(scope="session")
+def clamd_address() -> str:
+    """host:port of clamd, loaded with the EICAR test signature."""
+    return require_service("clamd")
 
 
 @pytest.fixture(scope="session")

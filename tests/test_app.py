@@ -28,7 +28,8 @@ def test_embedded_first_run_creates_data_dir_migrates_and_reports(tmp_path: Path
     catalog = next(c for c in json.loads(before.output)["components"] if c["component"] == "catalog")
     assert not catalog["ok"] and "luutru db upgrade" in catalog["detail"]
 
-    assert _run(env, "db", "upgrade").exit_code == 0
+    assert _run(env, "init").exit_code == 0
+    assert _run(env, "init").exit_code == 0  # repeatable
     result = _run(env, "status")
     assert result.exit_code == 0, result.output
     assert "Tình trạng hệ thống Lưu trữ số" in result.output
@@ -66,7 +67,7 @@ def test_config_command_hides_secrets(tmp_path: Path) -> None:
 
 def test_web_status_page_is_vietnamese_by_default(tmp_path: Path) -> None:
     env = {"LUUTRU_DATA_DIR": str(tmp_path)}
-    assert _run(env, "db", "upgrade").exit_code == 0
+    assert _run(env, "init").exit_code == 0
     client = create_web_app(create_archive(load_settings(env))).test_client()
     page = client.get("/")
     assert page.status_code == 200
@@ -83,8 +84,7 @@ def test_services_profile_on_real_services(services_env: dict[str, str]) -> None
     assert isinstance(archive.store, S3ObjectStore)
     assert isinstance(archive.index, ElasticsearchIndex)
     assert archive.engine.dialect.name == "postgresql"
-    archive.index.ensure()
-    assert _run(services_env, "db", "upgrade").exit_code == 0
+    assert _run(services_env, "init").exit_code == 0
     result = _run(services_env, "status", "--json")
     report = json.loads(result.output)
     assert result.exit_code == 0, report
@@ -99,6 +99,7 @@ def test_services_profile_on_real_services(services_env: dict[str, str]) -> None
 def test_unreachable_backend_is_reported_not_raised(tmp_path: Path) -> None:
     env = {"LUUTRU_DATA_DIR": str(tmp_path), "LUUTRU_ES_URL": "http://127.0.0.1:9"}
     assert _run(env, "db", "upgrade").exit_code == 0
+    assert "head: 0001" in _run(env, "db", "current").output
     result = _run(env, "status", "--json")
     assert result.exit_code == 1
     index = next(c for c in json.loads(result.output)["components"] if c["component"] == "index")

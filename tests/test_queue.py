@@ -14,7 +14,7 @@ from archive.factory import make_queue
 
 
 def _round_trip(app: Celery) -> None:
-    @app.task(name="tests.digest")
+    @app.task(name=f"tests.digest.{id(app)}")
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -10,16 +10,16 @@ import time
 from tests.conftest import REPO_ROOT
 
 
-def test_second_up_is_a_fast_no_op(es_url: str, pg_url: str, minio_endpoint: str, redis_url: str) -> None:
+def test_second_up_is_a_fast_no_op(es_url: str, pg_url: str, minio_endpoint: str, redis_url: str, clamd_address: str) -> None:
     started = time.monotonic()
     run = subprocess.run([str(REPO_ROOT / "scripts" / "services.sh"), "up"], capture_output=True, text=True, timeout=120)
     elapsed = time.monotonic() - started
     assert run.returncode == 0, run.stderr
-    for name in ("postgresql", "redis", "minio", "elasticsearch"):
+    for name in ("postgresql", "redis", "minio", "elasticsearch", "clamd"):
         assert f"{name} already running" in run.stderr
     assert elapsed < 15
     status = subprocess.run([str(REPO_ROOT / "scripts" / "services.sh"), "status"], capture_output=True, text=True)
-    assert status.returncode == 0 and status.stdout.count(" up") == 4
+    assert status.returncode == 0 and status.stdout.count(" up") == 5
 
 
 def test_missing_service_fails_loudly(tmp_path) -> None:  # type: ignore[no-untyped-def]
