@@ -143,3 +143,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
     app = create_web_app(ctx.archive)
     click.echo(f"http://{host}:{port}/")
     waitress_serve(app, host=host, port=port, threads=8)
+
+
+# Subcommands defined in their own modules register themselves on `main` when imported.
+from archive import cli_ingest  # noqa: E402,F401

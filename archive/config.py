@@ -48,6 +48,13 @@ class Settings:
     broker_url: str = ""
     secret_key: str = ""
     language: str = "vi"
+    clamd: str = ""
+    ocr_languages: str = "vie+eng"
+    ocr_jobs: int = 0
+    ocr_confidence_threshold: float = 0.6
+    review_threshold: float = 0.8
+    lease_seconds: int = 900
+    max_attempts: int = 5
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -66,9 +73,9 @@ class Settings:
         return self.data_dir / "search.sqlite"
 
     @property
-    def queue_url(self) -> str:
-        """Celery broker: configured, or a SQLite-backed queue in the data directory."""
-        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'queue.sqlite').resolve()}"
+    def work_dir(self) -> Path:
+        """Scratch space for one item's processing; never holds the only copy of anything."""
+        return self.data_dir / "work"
 
     def redacted(self) -> dict[str, Any]:
         """Settings safe to print: secrets are replaced by a marker that shows whether they are set."""
@@ -101,6 +108,12 @@ def _coerce(name: str, raw: Any, kind: type, problems: list[str]) -> Any:
         except (TypeError, ValueError):
             problems.append(f"{env}={raw!r} is not a whole number; give a number such as 30.")
             return 0
+    if kind is float:
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            problems.append(f"{env}={raw!r} is not a number; give a value such as 0.8.")
+            return 0.0
     if kind is Path:
         return Path(str(raw)).expanduser()
     return str(raw).strip()
@@ -177,6 +190,14 @@ def _validate(s: Settings) -> list[str]:
         problems.append("LUUTRU_S3_LOCK_MODE is set but LUUTRU_S3_LOCK_DAYS is not a positive number of days; set it (e.g. 3650).")
     if s.s3_part_size < 5 * 1024 * 1024:
         problems.append("LUUTRU_S3_PART_SIZE must be at least 5242880 bytes (5 MiB), the S3 minimum part size.")
+    for name in ("ocr_confidence_threshold", "review_threshold"):
+        if not 0 <= getattr(s, name) <= 1:
+            problems.append(f"LUUTRU_{name.upper()} must be between 0 and 1.")
+    if s.ocr_jobs < 0 or s.lease_seconds < 60 or s.max_attempts < 1:
+        problems.append("LUUTRU_OCR_JOBS must be ≥ 0 (0 = one per core), LUUTRU_LEASE_SECONDS ≥ 60 and "
+                        "LUUTRU_MAX_ATTEMPTS ≥ 1.")
+    if not all(part.isalpha() for part in s.ocr_languages.split("+")):
+        problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
     if s.language not in ("vi", "en"):
         problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
     if s.database_url and not s.database_url.startswith(("sqlite", "postgresql")):

@@ -11,6 +11,8 @@ import os
 import secrets
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from celery import Celery
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +26,9 @@ from storage.base import ObjectStore
 from storage.local import LocalObjectStore
 from storage.s3 import S3ObjectStore
 
+if TYPE_CHECKING:
+    from archive.tasks import CeleryDispatcher, LocalDispatcher
+
 
 @dataclass
 class Archive:
@@ -34,8 +39,9 @@ class Archive:
     sessions: sessionmaker[Session]
     store: ObjectStore
     index: SearchIndex
-    queue: Celery
+    celery: Celery | None          # services profile only; the embedded one needs no broker
     secret_key: str
+    dispatcher: CeleryDispatcher | LocalDispatcher = None  # type: ignore[assignment]  # set by create_archive
 
 
 def _secret_key(settings: Settings) -> str:
@@ -68,11 +74,11 @@ def make_index(settings: Settings) -> SearchIndex:
     return SqliteFtsIndex(settings.search_db_path)
 
 
-def make_queue(settings: Settings) -> Celery:
-    """Celery on Redis for services; on the embedded profile a SQLite-backed queue, no server needed."""
-    broker = settings.queue_url
-    backend = broker if broker.startswith("redis") else f"db+sqlite:///{(settings.data_dir / 'results.sqlite').resolve()}"
-    app = Celery("luutru", broker=broker, backend=backend)
+def make_celery(settings: Settings) -> Celery | None:
+    """Celery on the configured broker (Redis); None when none is configured (embedded profile)."""
+    if not settings.broker_url:
+        return None
+    app = Celery("luutru", broker=settings.broker_url, backend=settings.broker_url)
     app.conf.update(
         task_acks_late=True,              # a worker that dies mid-task leaves the task for another
         task_reject_on_worker_lost=True,
@@ -88,7 +94,11 @@ def create_archive(settings: Settings | None = None) -> Archive:
     """Build every backend from validated settings; the only place profiles are looked at."""
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from archive.tasks import CeleryDispatcher, LocalDispatcher
+
     engine = make_engine(settings.catalog_url)
-    return Archive(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                   store=make_store(settings), index=make_index(settings), queue=make_queue(settings),
-                   secret_key=_secret_key(settings))
+    archive = Archive(settings=settings, engine=engine, sessions=make_session_factory(engine),
+                      store=make_store(settings), index=make_index(settings), celery=make_celery(settings),
+                      secret_key=_secret_key(settings))
+    archive.dispatcher = CeleryDispatcher(archive, archive.celery) if archive.celery else LocalDispatcher(archive)
+    return archive

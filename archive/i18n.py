@@ -27,7 +27,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "schema revision {current}, newest {head}"},
     "catalog.behind": {"vi": "lược đồ chưa cập nhật: chạy `luutru db upgrade`",
                        "en": "schema out of date: run `luutru db upgrade`"},
-    "queue.reachable": {"vi": "kết nối được tới {broker}", "en": "reachable at {broker}"},
     "error.config": {"vi": "Cấu hình chưa hợp lệ. Sửa các mục sau rồi chạy lại:",
                      "en": "The configuration is not valid. Fix these and run again:"},
 }

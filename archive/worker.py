@@ -6,4 +6,7 @@ Workers start from the same app factory as the web app and CLI, so they see the 
 from archive.factory import create_archive
 
 archive = create_archive()
-celery = archive.queue
+if archive.celery is None:
+    raise SystemExit("Celery workers need LUUTRU_BROKER_URL (services profile); "
+                     "on the embedded profile run `luutru worker` instead.")
+celery = archive.celery

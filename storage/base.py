@@ -19,7 +19,11 @@ class StorageError(Exception):
 
 
 class InvalidKey(StorageError):
-    """The key is not a safe relative name (traversal, absolute, NUL, too long, empty segment)."""
+    """The key cannot name an object: it is not a safe relative name, or it clashes with stored keys.
+
+    Unsafe: traversal, absolute, NUL or control characters, too long, an empty segment, not NFC.
+    A clash: the key would make one name both an object and a folder of objects (``storage.keys``).
+    """
 
 
 class KeyExists(StorageError):

@@ -46,7 +46,7 @@ def test_embedded_profile_builds_local_backends(tmp_path: Path) -> None:
     assert isinstance(archive.store, LocalObjectStore)
     assert isinstance(archive.index, SqliteFtsIndex)
     assert archive.engine.dialect.name == "sqlite"
-    assert archive.queue.conf.broker_url.startswith("sqla+sqlite:///")
+    assert archive.celery is None
 
 
 def test_bad_configuration_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:

@@ -14,14 +14,15 @@ def test_embedded_is_the_default_and_lives_in_the_data_dir(tmp_path: Path) -> No
     assert s.profile == "embedded"
     assert s.catalog_url == f"sqlite:///{(tmp_path / 'd' / 'catalog.sqlite').resolve()}"
     assert s.objects_dir == tmp_path / "d" / "objects"
-    assert s.queue_url.startswith("sqla+sqlite:///") and str(tmp_path / "d") in s.queue_url
+    assert s.work_dir == tmp_path / "d" / "work"
+    assert s.broker_url == ""
 
 
 def test_two_data_dirs_share_nothing(tmp_path: Path) -> None:
     a = load_settings({"LUUTRU_DATA_DIR": str(tmp_path / "a")})
     b = load_settings({"LUUTRU_DATA_DIR": str(tmp_path / "b")})
-    assert {a.catalog_url, a.queue_url, str(a.objects_dir), str(a.search_db_path)}.isdisjoint(
-        {b.catalog_url, b.queue_url, str(b.objects_dir), str(b.search_db_path)})
+    assert {a.catalog_url, str(a.work_dir), str(a.objects_dir), str(a.search_db_path)}.isdisjoint(
+        {b.catalog_url, str(b.work_dir), str(b.objects_dir), str(b.search_db_path)})
 
 
 def test_half_configured_s3_is_named() -> None:

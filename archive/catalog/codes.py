@@ -334,17 +334,18 @@ class BatchStatus(CodeEnum):
 class BatchItemState(CodeEnum):
     """Where one submitted file is in the pipeline, in pipeline order; the last three are terminal side exits."""
 
-    RECEIVED = "received", "Đã tiếp nhận", "Received"
-    STORED = "stored", "Đã lưu tạm", "Stored"
+    RECEIVED = "received", "Đã tiếp nhận, bản gốc đã lưu", "Received, master stored"
     VIRUS_CHECKED = "virus_checked", "Đã quét mã độc", "Virus-checked"
     IDENTIFIED = "identified", "Đã nhận dạng định dạng", "Format identified"
     VALIDATED = "validated", "Đã kiểm tra hợp lệ", "Validated"
-    NORMALISED = "normalised", "Đã chuẩn hóa (PDF/A)", "Normalised (PDF/A)"
+    NORMALISED = "normalised", "Đã chuẩn hóa (PDF/A, OCR)", "Normalised (PDF/A, OCR)"
     EXTRACTED = "extracted", "Đã trích xuất siêu dữ liệu", "Metadata extracted"
+    STORED = "stored", "Đã lưu bản dẫn xuất", "Derivatives stored"
     PACKAGED = "packaged", "Đã đóng gói", "Packaged"
+    INDEXED = "indexed", "Đã lập chỉ mục tìm kiếm", "Indexed for search"
     ARCHIVED = "archived", "Đã lưu trữ", "Archived"
     DUPLICATE = "duplicate", "Trùng lặp", "Duplicate"
-    FAILED = "failed", "Lỗi", "Failed"
+    FAILED = "failed", "Lỗi, có thể thử lại", "Failed, retryable"
     QUARANTINED = "quarantined", "Đã cách ly", "Quarantined"
 
 

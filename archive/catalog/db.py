@@ -24,6 +24,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 """``archive/migrations``: env.py, script.py.mako and versions/ (installed as package data)."""
 
 
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
 def make_engine(url: str | URL, **engine_options: Any) -> Engine:
     """An engine configured for the catalog's needs on either backend.
 
@@ -56,11 +59,16 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and later writes
+        # fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) if another worker thread committed in
+        # between; an immediate one waits its turn instead. Transactions are kept short (the
+        # pipeline commits before long work), so readers hardly notice.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine, *, expire_on_commit: bool = True) -> sessionmaker[Session]:

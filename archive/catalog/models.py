@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
-from sqlalchemy.ext.mutable import MutableDict
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, composite, mapped_column, relationship, validates
 
 from archive.catalog.codes import (
@@ -659,8 +659,8 @@ class Bitstream(Base):
     __table_args__ = (
         CheckConstraint("size >= 0", name="size_not_negative"),
         CheckConstraint(_lowercase_hex("sha256", 64), name="sha256_hex"),
-        CheckConstraint(f"role = '{BitstreamRole.PACKAGE.value}' OR representation_id IS NOT NULL",
-                        name="representation_required"),
+        CheckConstraint(f"role IN ('{BitstreamRole.PACKAGE.value}', '{BitstreamRole.MASTER.value}') "
+                        "OR representation_id IS NOT NULL", name="representation_required"),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
@@ -783,6 +783,21 @@ class BatchItem(Base):
     master_bitstream_id: Mapped[int | None] = mapped_column(ID, ForeignKey("bitstream.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ID, ForeignKey("document.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ID, ForeignKey("bitstream.id"), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True, doc="SHA-256 of the original as received")
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mime_type: Mapped[str | None] = mapped_column(String(255), doc="identified by content, not by extension")
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    pages_ocred: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    flags: Mapped[list[dict[str, str]]] = mapped_column(
+        MutableList.as_mutable(JSON().with_variant(JSONB(), "postgresql")), default=list, server_default=text("'[]'"),
+        doc="warnings kept with the record (code, vi, en): JavaScript in a PDF, low OCR confidence …")
+    supplied_metadata: Mapped[dict[str, Any]] = mapped_column(
+        MutableDict.as_mutable(JSON().with_variant(JSONB(), "postgresql")), default=dict, server_default=text("'{}'"),
+        doc="the catalogue spreadsheet's row for this file; its values win over extracted ones")
+    lease_owner: Mapped[str | None] = mapped_column(String(200), doc="worker processing the item now")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, doc="a worker that dies loses its lease at this time and another resumes the item")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, doc="backoff after a transient failure")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 

@@ -82,9 +82,9 @@ def test_premis_event_types_are_the_loc_vocabulary() -> None:
 
 
 def test_batch_item_states() -> None:
-    assert set(BatchItemState.codes()) == {
-        "received", "stored", "virus_checked", "identified", "validated", "duplicate", "normalised",
-        "extracted", "packaged", "archived", "failed", "quarantined"}
+    assert list(BatchItemState.codes()) == [
+        "received", "virus_checked", "identified", "validated", "normalised", "extracted", "stored",
+        "packaged", "indexed", "archived", "duplicate", "failed", "quarantined"]
     assert BatchItemState.QUARANTINED.vi == "Đã cách ly"
 
 

@@ -312,11 +312,14 @@ def test_digest_algorithm_other_than_sha256_is_refused(engine: Engine, ids: dict
              "ck_bitstream_digest_algorithm")
 
 
-def test_only_packages_may_lack_a_representation(engine: Engine, ids: dict[str, int]) -> None:
+def test_only_packages_and_received_masters_may_lack_a_representation(engine: Engine, ids: dict[str, int]) -> None:
+    """A master is stored before anything else happens to it, so before any document exists."""
     sql = ("INSERT INTO bitstream (storage_key, size, sha256, digest_algorithm, role, created_at) "
-           "VALUES ('aip/1.zip', 1, :sha256, 'SHA-256', :role, CURRENT_TIMESTAMP)")
-    _refused(engine, sql, {"sha256": _digest(b"x"), "role": "master"}, "ck_bitstream_representation_required")
-    _accepted(engine, sql, {"sha256": _digest(b"x"), "role": "package"})
+           "VALUES (:key, 1, :sha256, 'SHA-256', :role, CURRENT_TIMESTAMP)")
+    _refused(engine, sql, {"key": "d/1.pdf", "sha256": _digest(b"x"), "role": "derivative"},
+             "ck_bitstream_representation_required")
+    _accepted(engine, sql, {"key": "aip/1.zip", "sha256": _digest(b"x"), "role": "package"})
+    _accepted(engine, sql, {"key": "masters/1", "sha256": _digest(b"x"), "role": "master"})
 
 
 def test_paper_file_code_required_for_digitised_files(engine: Engine, session: Session, ids: dict[str, int]) -> None:

@@ -29,8 +29,8 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 AGENT_ROLE = ("authorizer", "implementer", "validator", "executing_program")
 AGENT_TYPE = ("software", "person", "organization", "hardware")
 BATCH_ITEM_STATE = (
-    "received", "stored", "virus_checked", "identified", "validated", "normalised", "extracted",
-    "packaged", "archived", "duplicate", "failed", "quarantined"
+    "received", "virus_checked", "identified", "validated", "normalised", "extracted", "stored",
+    "packaged", "indexed", "archived", "duplicate", "failed", "quarantined"
 )
 BATCH_STATUS = ("open", "processing", "completed", "completed_with_errors", "cancelled")
 BITSTREAM_ROLE = ("master", "derivative", "ocr-text", "package")
@@ -429,7 +429,8 @@ def upgrade() -> None:
             name=op.f("ck_bitstream_sha256_hex"),
         ),
         sa.CheckConstraint(
-            "role = 'package' OR representation_id IS NOT NULL", name=op.f("ck_bitstream_representation_required")
+            "role IN ('package', 'master') OR representation_id IS NOT NULL",
+            name=op.f("ck_bitstream_representation_required"),
         ),
         sa.CheckConstraint("size >= 0", name=op.f("ck_bitstream_size_not_negative")),
         sa.ForeignKeyConstraint(
@@ -456,6 +457,18 @@ def upgrade() -> None:
         sa.Column("master_bitstream_id", ID, nullable=True),
         sa.Column("document_id", ID, nullable=True),
         sa.Column("duplicate_of_id", ID, nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=True),
+        sa.Column("mime_type", sa.String(length=255), nullable=True),
+        sa.Column("page_count", sa.Integer(), nullable=True),
+        sa.Column("pages_ocred", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("flags", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), server_default=sa.text("'[]'"),
+                  nullable=False),
+        sa.Column("supplied_metadata", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                  server_default=sa.text("'{}'"), nullable=False),
+        sa.Column("lease_owner", sa.String(length=200), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -479,6 +492,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_batch_item_batch_id"), "batch_item", ["batch_id"])
     op.create_index(op.f("ix_batch_item_document_id"), "batch_item", ["document_id"])
+    op.create_index(op.f("ix_batch_item_sha256"), "batch_item", ["sha256"])
     op.create_index(op.f("ix_batch_item_duplicate_of_id"), "batch_item", ["duplicate_of_id"])
     op.create_index(op.f("ix_batch_item_master_bitstream_id"), "batch_item", ["master_bitstream_id"])
     op.create_index(op.f("ix_batch_item_state"), "batch_item", ["state"])

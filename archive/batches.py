@@ -1,0 +1,212 @@
+"""The ingest service: submit a batch, report on it, retry what failed.
+
+The CLI, the web upload and the API all call this. Submission does the one thing that must
+happen before anything else: every original is streamed into object storage as a master with its
+SHA-256, and recorded, before the call returns. From then on nothing can lose it; everything
+else is done by the pipeline, item by item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from archive.catalog import BatchItem, Bitstream, Dossier, Fonds, IngestBatch, utc_now
+from archive.catalog.codes import (
+    BatchItemState,
+    BatchStatus,
+    BitstreamRole,
+    EventOutcome,
+    EventType,
+    FondsStatus,
+    Maintenance,
+    Mode,
+)
+from archive.catalogue import Catalogue, read_catalogue
+from archive.factory import Archive
+from archive.intake import SourceFile, collect
+from archive.pipeline.steps import STEPS
+from archive.preservation import record_event
+from storage import KeyExists
+
+DEFAULT_FONDS = ("CHUA-XAC-DINH", "Phông chưa xác định (tài liệu chờ phân loại)")
+
+
+def master_key(sha256: str) -> str:
+    """Masters are stored by content, so the same bytes are never stored twice."""
+    return f"masters/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def _sha256_of(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class BatchReport:
+    id: int
+    name: str
+    status: str
+    total: int
+    archived: int
+    duplicates: int
+    failed: int
+    pages_ocred: int
+    created_at: str
+    finished_at: str | None
+    items: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.archived + self.duplicates + self.failed
+
+
+class BatchService:
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    # -- submission --------------------------------------------------------------------------
+    def submit(self, paths: list[Path], *, name: str | None = None, fonds_code: str | None = None,
+               catalogue_path: Path | None = None) -> int:
+        """Store every original as a master and queue the batch; returns the batch id.
+
+        A bad catalogue or an invalid bag is refused before anything is stored (``CatalogueError``,
+        ``IntakeError``); once storing starts, every file becomes an item whatever its content.
+        """
+        catalogue = read_catalogue(catalogue_path) if catalogue_path else Catalogue()
+        scratch = self.archive.settings.work_dir / f"intake-{uuid.uuid4().hex[:12]}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            files = collect(paths, scratch)
+            with self.archive.sessions.begin() as session:
+                fonds = self._fonds(session, fonds_code)
+                self._dossiers(session, fonds, catalogue)
+                batch = IngestBatch(name=name or f"Lô {utc_now():%d/%m/%Y %H:%M}", fonds=fonds,
+                                    status=BatchStatus.OPEN, total_items=len(files))
+                session.add(batch)
+                session.flush()
+                batch_id = batch.id
+            item_ids = [self._receive(batch_id, ordinal, source, catalogue.row_for(source.name))
+                        for ordinal, source in enumerate(files, start=1)]
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        with self.archive.sessions.begin() as session:
+            session.get(IngestBatch, batch_id).status = BatchStatus.PROCESSING
+        self.archive.dispatcher.dispatch(item_ids)
+        return batch_id
+
+    def _fonds(self, session, code: str | None) -> Fonds:  # type: ignore[no-untyped-def]
+        wanted = code or DEFAULT_FONDS[0]
+        fonds = session.scalars(select(Fonds).where(Fonds.code == wanted)).first()
+        if fonds is None:
+            if code:
+                from archive.intake import IntakeError
+
+                raise IntakeError(f"Không có phông mã {code}; hãy tạo phông trước hoặc bỏ --fonds.",
+                                  f"There is no fonds with code {code}; create it first or omit --fonds.")
+            fonds = Fonds(code=DEFAULT_FONDS[0], name=DEFAULT_FONDS[1], status=FondsStatus.OPEN)
+            session.add(fonds)
+        return fonds
+
+    def _dossiers(self, session, fonds: Fonds, catalogue: Catalogue) -> None:  # type: ignore[no-untyped-def]
+        """Create the dossiers the catalogue names; an existing one is reused, never altered."""
+        for row in catalogue.rows.values():
+            code = row.get("fileCode")
+            if not code or session.scalars(select(Dossier).where(Dossier.file_code == code)).first():
+                continue
+            session.add(Dossier(fonds=fonds, file_code=code, title=row["title"],
+                                maintenance=Maintenance(row["maintenance"]) if row.get("maintenance") else None,
+                                mode=Mode(row["mode"]) if row.get("mode") else None,
+                                file_notation=row.get("fileNotation")))
+            session.flush()
+
+    def _receive(self, batch_id: int, ordinal: int, source: SourceFile, supplied: dict[str, object]) -> int:
+        """Hash, store (the server re-verifies the digest) and record one original."""
+        sha256, size = _sha256_of(source.path)
+        key = master_key(sha256)
+        store = self.archive.store
+        if not store.exists(key):
+            try:
+                with open(source.path, "rb") as fh:
+                    store.put(key, fh, expected_sha256=sha256, size=size, retain=True)
+            except KeyExists:
+                pass  # stored concurrently by another batch with the same content: same bytes
+        with self.archive.sessions.begin() as session:
+            bitstream = session.scalars(select(Bitstream).where(Bitstream.storage_key == key)).first()
+            if bitstream is None:
+                bitstream = Bitstream(storage_key=key, size=size, sha256=sha256, role=BitstreamRole.MASTER,
+                                      original_filename=Path(source.name).name[:1024])
+                session.add(bitstream)
+            item = BatchItem(batch_id=batch_id, ordinal=ordinal, original_name=Path(source.name).name[:1024],
+                             original_path=source.name[:2048], state=BatchItemState.RECEIVED, sha256=sha256,
+                             size=size, master_bitstream=bitstream, supplied_metadata=dict(supplied))
+            session.add(item)
+            record_event(session, EventType.MESSAGE_DIGEST_CALCULATION, EventOutcome.SUCCESS,
+                         tool=("hashlib", None), detail="SHA-256 of the original as received",
+                         outcome_detail=sha256, sources=[bitstream])
+            record_event(session, EventType.INGESTION, EventOutcome.SUCCESS,
+                         detail=f"master stored at {key}", outcome_detail=f"{size} bytes",
+                         sources=[item], outcomes=[bitstream])
+            session.flush()
+            return item.id
+
+    # -- reporting and retry ----------------------------------------------------------------------
+    def report(self, batch_id: int, with_items: bool = True) -> BatchReport:
+        with self.archive.sessions() as session:
+            batch = session.get(IngestBatch, batch_id)
+            if batch is None:
+                raise LookupError(batch_id)
+            pages = session.scalar(select(func.coalesce(func.sum(BatchItem.pages_ocred), 0))
+                                   .where(BatchItem.batch_id == batch_id)) or 0
+            report = BatchReport(batch.id, batch.name, batch.status.value, batch.total_items, batch.archived_items,
+                                 batch.duplicate_items, batch.failed_items, int(pages), batch.created_at.isoformat(),
+                                 batch.finished_at.isoformat() if batch.finished_at else None)
+            if with_items:
+                for item in batch.items:
+                    report.items.append({
+                        "ordinal": item.ordinal, "name": item.original_path or item.original_name,
+                        "state": item.state.value, "state_vi": item.state.vi, "failed_step": item.failed_step
+                        and item.failed_step.value, "message_vi": item.message_vi, "message_en": item.message_en,
+                        "sha256": item.sha256, "master_key": item.master_bitstream and item.master_bitstream.storage_key,
+                        "document_id": item.document_id, "pages": item.page_count, "attempts": item.attempts,
+                        "flags": list(item.flags or [])})
+        return report
+
+    def list(self, limit: int = 50) -> list[BatchReport]:
+        with self.archive.sessions() as session:
+            ids = list(session.scalars(select(IngestBatch.id).order_by(IngestBatch.id.desc()).limit(limit)))
+        return [self.report(i, with_items=False) for i in ids]
+
+    def retry(self, batch_id: int, ordinal: int | None = None) -> list[int]:
+        """Put failed and quarantined items back where they failed, and queue them again."""
+        resumed: list[int] = []
+        step_before = {step.reaches: step.after for step in STEPS}
+        with self.archive.sessions.begin() as session:
+            query = select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                            BatchItem.state.in_([BatchItemState.FAILED, BatchItemState.QUARANTINED]))
+            if ordinal is not None:
+                query = query.where(BatchItem.ordinal == ordinal)
+            for item in session.scalars(query):
+                if item.state == BatchItemState.QUARANTINED:
+                    record_event(session, EventType.UNQUARANTINE, EventOutcome.SUCCESS,
+                                 detail="retry requested by an archivist", sources=[item.master_bitstream, item])
+                item.state = step_before.get(item.failed_step, BatchItemState.RECEIVED)
+                item.failed_step = None
+                item.attempts = 0
+                item.next_attempt_at = item.lease_owner = item.lease_expires_at = None
+                item.message_vi = item.message_en = None
+                resumed.append(item.id)
+            if resumed:
+                session.get(IngestBatch, batch_id).status = BatchStatus.PROCESSING
+        self.archive.dispatcher.dispatch(resumed)
+        return resumed
+

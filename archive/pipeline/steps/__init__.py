@@ -1,0 +1,23 @@
+"""The pipeline's steps, in order. Each runs when the item is in its ``after`` state.
+
+Receiving (storing the master with its checksum) is not here: it happens when the batch is
+submitted, before anything else can touch the file (see ``archive.batches``).
+"""
+
+from archive.catalog.codes import BatchItemState as S
+from archive.pipeline.steps.base import Step
+from archive.pipeline.steps.checks import identify_format, validate_content, virus_check
+from archive.pipeline.steps.describe import extract_metadata
+from archive.pipeline.steps.normalise import normalise_content
+from archive.pipeline.steps.record import accession, index_document, make_thumbnail
+
+STEPS: tuple[Step, ...] = (
+    Step("virus", S.RECEIVED, S.VIRUS_CHECKED, virus_check),
+    Step("identify", S.VIRUS_CHECKED, S.IDENTIFIED, identify_format),
+    Step("validate", S.IDENTIFIED, S.VALIDATED, validate_content),
+    Step("normalise", S.VALIDATED, S.NORMALISED, normalise_content),
+    Step("extract", S.NORMALISED, S.EXTRACTED, extract_metadata),
+    Step("store", S.EXTRACTED, S.STORED, make_thumbnail),
+    Step("index", S.STORED, S.INDEXED, index_document),
+    Step("finish", S.INDEXED, S.ARCHIVED, accession),
+)

@@ -1,0 +1,71 @@
+"""The shape of a step and the helpers several steps share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.catalog import Bitstream
+from archive.catalog.codes import BatchItemState, BitstreamRole
+from archive.catalog.models import Representation
+from archive.pipeline.context import ItemContext
+from archive.pipeline.errors import transient
+from storage import KeyExists, ObjectMissing, StorageError, StoredObject
+
+
+@dataclass(frozen=True)
+class Step:
+    """One job. It runs when the item is in ``after`` and, on success, leaves it in ``reaches``."""
+
+    name: str
+    after: BatchItemState
+    reaches: BatchItemState
+    run: Callable[[ItemContext], None]
+
+
+def store_file(ctx: ItemContext, key: str, path: Path, content_type: str) -> StoredObject:
+    """Put a derived file at a key fixed by the master's checksum, adopting an earlier run's object.
+
+    Keys are deterministic so a retry after a crash finds what the crashed attempt stored and
+    registers it instead of leaving an orphan; a put is atomic, so an existing key always holds a
+    complete object.
+    """
+    store = ctx.archive.store
+    try:
+        with open(path, "rb") as fh:
+            return store.put(key, fh, content_type=content_type)
+    except KeyExists:
+        info = store.head(key)
+        if info.sha256 is None:
+            raise transient("store-no-digest", f"Đối tượng {key} trong kho không có mã băm SHA-256.",
+                            f"Object {key} has no stored SHA-256.")
+        return StoredObject(key=key, size=info.size, sha256=info.sha256)
+    except (StorageError, ObjectMissing) as exc:
+        raise transient("store-unavailable",
+                        f"Không ghi được vào kho lưu trữ ({exc}); hệ thống sẽ tự thử lại.",
+                        f"Could not write to object storage ({exc}); it will be retried.") from exc
+
+
+def store_json(ctx: ItemContext, key: str, data: object) -> StoredObject:
+    path = ctx.workdir / Path(key).name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return store_file(ctx, key, path, "application/json")
+
+
+def register(ctx: ItemContext, representation: Representation, stored: StoredObject, role: BitstreamRole,
+             mime_type: str, puid: str | None = None, name: str | None = None) -> Bitstream:
+    """The catalog row of a stored object, reusing the row a previous attempt committed."""
+    existing = ctx.session.query(Bitstream).filter_by(storage_key=stored.key).one_or_none()
+    if existing is not None:
+        return existing
+    bitstream = Bitstream(storage_key=stored.key, size=stored.size, sha256=stored.sha256, role=role,
+                          mime_type=mime_type, puid=puid, original_filename=name, representation=representation)
+    ctx.session.add(bitstream)
+    return bitstream
+
+
+def derivative_key(ctx: ItemContext, name: str) -> str:
+    """Derivatives live next to their master's checksum: one set per distinct original."""
+    return f"derivatives/{ctx.item.sha256}/{name}"

@@ -1,0 +1,77 @@
+"""Normalisation: images and PDFs become a two-layer PDF/A-2b with per-page OCR text and word boxes.
+
+The master is never touched (the OCR library works on a copy); its outputs are stored before the
+step commits, under keys fixed by the master's checksum, and linked to it by a PREMIS ``nor`` event.
+"""
+
+from __future__ import annotations
+
+import json
+
+from archive.catalog import Representation
+from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
+from archive.pipeline.context import ItemContext
+from archive.pipeline.errors import StepError
+from archive.pipeline.steps.base import derivative_key, register, store_file, store_json
+from archive.preservation import record_event
+from ingest.normalise import NormalisationError
+from ingest.ocr import NormalisationResult, OcrSettings, normalise
+
+PDFA_2B_PUID = "fmt/476"
+WORDS_NAME = "words.json"
+
+
+def _settings(ctx: ItemContext) -> OcrSettings:
+    s = ctx.archive.settings
+    return OcrSettings(language=s.ocr_languages, jobs=s.ocr_jobs or None,
+                       low_confidence_threshold=s.ocr_confidence_threshold)
+
+
+def words_document(result: NormalisationResult) -> dict[str, object]:
+    """Per-page text, confidence and word boxes, kept so metadata can be re-read without re-OCR."""
+    return {"pages": [{"number": p.number, "ocr": p.ocr, "confidence": p.confidence, "width": p.width,
+                       "height": p.height, "dpi": p.dpi, "text": p.text,
+                       "words": [[w.text, w.x0, w.y0, w.x1, w.y1, round(w.conf, 3), w.line, w.block]
+                                 for w in p.words]} for p in result.pages]}
+
+
+def normalise_content(ctx: ItemContext) -> None:
+    item, document = ctx.item, ctx.item.document
+    assert document is not None and item.mime_type is not None
+    if not item.mime_type.startswith(("application/pdf", "image/")):
+        return  # born-digital office documents and media are kept as they are
+    try:
+        result = normalise(ctx.master_path(), item.mime_type, ctx.workdir / "nor", _settings(ctx))
+    except NormalisationError as exc:
+        record_event(ctx.session, EventType.NORMALIZATION, EventOutcome.FAILURE, tool=("ocrmypdf", None),
+                     detail="PDF/A-2b with OCR text layer", outcome_detail=exc.message_en,
+                     sources=[item.master_bitstream])
+        raise StepError(exc.code, exc.message_vi, exc.message_en, permanent=exc.permanent) from exc
+
+    representation = Representation(document=document, type=RepresentationType.PRESERVATION, label="rep2")
+    ctx.session.add(representation)
+    outcomes = []
+    if result.derivative is not None:
+        stored = store_file(ctx, derivative_key(ctx, "preservation.pdf"), result.derivative, "application/pdf")
+        outcomes.append(register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf",
+                                 PDFA_2B_PUID, "preservation.pdf"))
+    text = store_file(ctx, derivative_key(ctx, "text.txt"), result.sidecar, "text/plain; charset=utf-8")
+    outcomes.append(register(ctx, representation, text, BitstreamRole.OCR_TEXT, "text/plain", "x-fmt/111", "text.txt"))
+    words = store_json(ctx, derivative_key(ctx, WORDS_NAME), words_document(result))
+    outcomes.append(register(ctx, representation, words, BitstreamRole.OCR_TEXT, "application/json", "fmt/817",
+                             WORDS_NAME))
+
+    item.page_count = result.page_count
+    item.pages_ocred = len(result.pages_ocred)
+    for warning in result.warnings:
+        item.flags.append({"code": warning.code, "vi": warning.message_vi, "en": warning.message_en})
+    versions = result.tool_versions
+    record_event(
+        ctx.session, EventType.NORMALIZATION, EventOutcome.WARNING if result.warnings else EventOutcome.SUCCESS,
+        tool=("ocrmypdf", versions.get("ocrmypdf")),
+        detail=f"{result.pdfa or 'no PDF/A'} two-layer derivative; OCR {_settings(ctx).language}; "
+               f"tools: {json.dumps(versions, ensure_ascii=False)}",
+        outcome_detail=f"{result.page_count} page(s), {len(result.pages_ocred)} OCR'd, "
+                       f"low confidence: {result.low_confidence_pages or 'none'}; "
+                       + "; ".join(w.message_en for w in result.warnings),
+        sources=[item.master_bitstream], outcomes=outcomes)

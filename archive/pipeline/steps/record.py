@@ -1,0 +1,105 @@
+"""Steps that finish the record: access thumbnail, search index, accession."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib.metadata import version
+
+from archive.catalog import Representation
+from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
+from archive.pipeline.context import ItemContext
+from archive.pipeline.errors import transient
+from archive.pipeline.steps.base import derivative_key, register, store_file
+from archive.preservation import record_event
+from search.base import IndexedDocument, SearchError
+
+THUMBNAIL_DPI = 40
+
+
+def make_thumbnail(ctx: ItemContext) -> None:
+    """Page 1 as a small PNG for result lists; made from the PDF/A when there is one."""
+    item, document = ctx.item, ctx.item.document
+    assert document is not None
+    source = _preservation_pdf(ctx)
+    if source is None and not (item.mime_type or "").startswith(("application/pdf", "image/")):
+        return
+    if source is None:
+        source_path = ctx.master_path()
+    else:
+        source_path = ctx.workdir / "preservation.pdf"
+        if not source_path.exists():
+            with open(source_path, "wb") as out:
+                for chunk in ctx.archive.store.get(source.storage_key):
+                    out.write(chunk)
+    out_base = ctx.workdir / "thumbnail"
+    if (item.mime_type or "").startswith("image/") and source is None:
+        from PIL import Image
+
+        with Image.open(source_path) as img:
+            img.thumbnail((320, 320))
+            img.convert("RGB").save(out_base.with_suffix(".png"))
+    else:
+        run = subprocess.run(["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", str(THUMBNAIL_DPI),
+                              str(source_path), str(out_base)], capture_output=True, text=True, timeout=120)
+        if run.returncode != 0:
+            item.flags.append({"code": "no-thumbnail", "vi": "Không tạo được ảnh thu nhỏ trang 1.",
+                               "en": "No thumbnail of page 1 could be made."})
+            return
+    stored = store_file(ctx, derivative_key(ctx, "thumbnail.png"), out_base.with_suffix(".png"), "image/png")
+    access = next((r for r in document.representations if r.type == RepresentationType.ACCESS), None)
+    if access is None:
+        access = Representation(document=document, type=RepresentationType.ACCESS, label="access")
+        ctx.session.add(access)
+    bitstream = register(ctx, access, stored, BitstreamRole.DERIVATIVE, "image/png", "fmt/12", "thumbnail.png")
+    record_event(ctx.session, EventType.CREATION, EventOutcome.SUCCESS, tool=("pdftoppm/Pillow", None),
+                 detail="thumbnail of page 1", sources=[item.master_bitstream], outcomes=[bitstream])
+
+
+def _preservation_pdf(ctx: ItemContext):  # type: ignore[no-untyped-def]
+    document = ctx.item.document
+    for representation in document.representations:
+        if representation.type == RepresentationType.PRESERVATION:
+            for bitstream in representation.bitstreams:
+                if bitstream.role == BitstreamRole.DERIVATIVE and bitstream.mime_type == "application/pdf":
+                    return bitstream
+    return None
+
+
+def index_document(ctx: ItemContext) -> None:
+    """Put the record in the search index; an unavailable index is retried, the record is safe already."""
+    item, document = ctx.item, ctx.item.document
+    assert document is not None
+    text = _full_text(ctx)
+    fields = {k: str(v) for k, v in {
+        "title": document.subject or item.original_name, "reference": document.number_and_notation,
+        "type": document.type_label, "issued_date": document.issued_date and document.issued_date.isoformat(),
+        "organ_name": document.organ_name, "original_name": item.original_name,
+    }.items() if v}
+    terms = {"fonds": [str(document.fonds_id)], "mode": [(document.mode or "01")],
+             "agency": [str(document.agency_id)] if document.agency_id else []}
+    try:
+        ctx.archive.index.ensure()
+        ctx.archive.index.put(IndexedDocument(str(document.id), text, fields,
+                                              {k: v for k, v in terms.items() if v}))
+    except SearchError as exc:
+        raise transient("index-unavailable",
+                        f"Tài liệu đã được lưu an toàn nhưng chưa lập chỉ mục tìm kiếm ({exc}); hệ thống sẽ tự thử lại.",
+                        f"The record is safely stored but not yet indexed for search ({exc}); it will be retried.") from exc
+
+
+def _full_text(ctx: ItemContext) -> str:
+    document = ctx.item.document
+    for representation in document.representations:
+        for bitstream in representation.bitstreams:
+            if bitstream.role == BitstreamRole.OCR_TEXT and bitstream.mime_type == "text/plain":
+                return b"".join(ctx.archive.store.get(bitstream.storage_key)).decode("utf-8", "replace")
+    return ""
+
+
+def accession(ctx: ItemContext) -> None:
+    item = ctx.item
+    record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=("luutru", version("luutru")),
+                 detail=f"batch {item.batch_id} item {item.ordinal}",
+                 outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
+    item.message_vi = "Đã lưu trữ."
+    item.message_en = "Archived."

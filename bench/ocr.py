@@ -1,0 +1,193 @@
+"""Benchmark of the normalisation/OCR step (issue 3, step 6) against plain OCRmyPDF.
+
+    .venv/bin/python bench/ocr.py [--corpus DIR] [--limit N] [--workers W] [--jobs J]
+
+Both tools run in the same invocation on the same files and the same cores:
+
+* plain: ``ocrmypdf -l vie --skip-text IN OUT``, one file at a time, as a user would run it
+  (OCRmyPDF then spreads each file's pages over all cores);
+* ours: `ingest.ocr.normalise` with its defaults (``vie+eng``, deskew, rotate, PDF/A-2b, per-page
+  hOCR), W files at a time with J pages each (W × J = cores), as the ingest workers run it.
+
+Reported: pages per minute (wall clock) and their ratio, and the bag-of-words recall of each tool's
+text against ``truth.jsonl`` ``page_text``. The plain tool's text is its output PDF's text layer; ours
+is `NormalisationResult.pages_text`, what the pipeline indexes. ``--limit N`` takes N files spread
+over the corpus's kinds (scan PDF, TIFF, JPEG, born-digital) for a quick run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, zip_longest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ingest.ocr import OcrSettings, normalise
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "vn-admin"
+MIME = {".pdf": "application/pdf", ".tif": "image/tiff", ".tiff": "image/tiff",
+        ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+PLAIN = "ocrmypdf -l vie --skip-text"
+#: The same OCRmyPDF our code imports, whether or not the venv's bin is on PATH.
+PLAIN_COMMAND = [sys.executable, "-m", "ocrmypdf", "-l", "vie", "--skip-text"]
+
+
+def words(text: str) -> Counter[str]:
+    """Lower-cased NFC word tokens: diacritics count, so ``hội`` read as ``hồi`` is a miss."""
+    return Counter(re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()))
+
+
+def bag_of_words_recall(truth: str, text: str) -> tuple[int, int]:
+    """(truth words found in *text*, truth words), each word counted as often as it occurs."""
+    expected, got = words(truth), words(text)
+    return sum(min(n, got[w]) for w, n in expected.items()), sum(expected.values())
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF's text layer, as a plain OCRmyPDF user would extract it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        return "\f".join(pdf[i].get_textpage().get_text_bounded() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+@dataclass
+class Run:
+    """One tool's pass over the files."""
+
+    label: str
+    seconds: float = 0.0
+    pages: int = 0
+    found: Counter[str] = field(default_factory=Counter)
+    total: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, truth: str, text: str, pages: int) -> None:
+        found, total = bag_of_words_recall(truth, text)
+        self.pages += pages
+        for key in (kind, "all"):
+            self.found[key] += found
+            self.total[key] += total
+
+    def recall(self, kind: str = "all") -> float:
+        return self.found[kind] / self.total[kind] if self.total[kind] else 0.0
+
+    @property
+    def pages_per_min(self) -> float:
+        return self.pages / self.seconds * 60 if self.seconds else 0.0
+
+
+def pick(rows: list[dict], limit: int | None) -> list[dict]:
+    """The first *limit* files taking the corpus's kinds in turn, so a short run still mixes them."""
+    if not limit:
+        return rows
+    by_kind: dict[str, list[dict]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row)
+    mixed = [row for row in chain.from_iterable(zip_longest(*by_kind.values())) if row is not None]
+    return sorted(mixed[:limit], key=lambda row: row["id"])
+
+
+def run_plain(rows: list[dict], corpus: Path, out: Path) -> Run:
+    run = Run(f"plain `{PLAIN}` (1 file at a time, all cores)")
+    started = time.monotonic()
+    texts: dict[str, str] = {}
+    for row in rows:
+        target = out / f"{row['id']}.pdf"
+        done = subprocess.run([*PLAIN_COMMAND, str(corpus / row["file"]), str(target)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            run.failures.append(f"{row['id']}: exit {done.returncode}")
+            continue
+        texts[row["id"]] = pdf_text(target)
+    run.seconds = time.monotonic() - started
+    for row in rows:
+        if row["id"] in texts:
+            run.add(row["kind"], "\n".join(row["page_text"]), texts[row["id"]], row["pages"])
+    return run
+
+
+def _ours_one(source: str, workdir: str, jobs: int) -> tuple[list[str], list[str]]:
+    path = Path(source)
+    result = normalise(path, MIME[path.suffix.lower()], Path(workdir), OcrSettings(jobs=jobs))
+    return result.pages_text, [w.code for w in result.warnings]
+
+
+def run_ours(rows: list[dict], corpus: Path, out: Path, workers: int, jobs: int) -> Run:
+    run = Run(f"ours `normalise()` ({workers} file(s) at a time × {jobs} page(s))")
+    started = time.monotonic()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {row["id"]: pool.submit(_ours_one, str(corpus / row["file"]), str(out / row["id"]), jobs)
+                   for row in rows}
+        outcomes = {}
+        for doc_id, future in futures.items():
+            try:
+                outcomes[doc_id] = future.result()
+            except Exception as exc:
+                run.failures.append(f"{doc_id}: {exc}")
+    run.seconds = time.monotonic() - started
+    for row in rows:
+        if row["id"] in outcomes:
+            pages_text, codes = outcomes[row["id"]]
+            run.add(row["kind"], "\n".join(row["page_text"]), "\n".join(pages_text), len(pages_text))
+            if codes:
+                print(f"  {row['id']}: warnings {sorted(set(codes))}", file=sys.stderr)
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=None, help="files to use, spread over the kinds")
+    cores = len(os.sched_getaffinity(0))
+    parser.add_argument("--workers", type=int, default=cores, help=f"files at a time for ours (default {cores})")
+    parser.add_argument("--jobs", type=int, default=None, help="pages at a time per file for ours (cores / workers)")
+    args = parser.parse_args(argv)
+    jobs = args.jobs or max(1, cores // args.workers)
+
+    with (args.corpus / "truth.jsonl").open(encoding="utf-8") as stream:
+        rows = pick([json.loads(line) for line in stream], args.limit)
+    kinds = sorted({row["kind"] for row in rows})
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        plain_dir, ours_dir = Path(tmp, "plain"), Path(tmp, "ours")
+        plain_dir.mkdir()
+        ours_dir.mkdir()
+        plain = run_plain(rows, args.corpus, plain_dir)
+        ours = run_ours(rows, args.corpus, ours_dir, args.workers, jobs)
+    load_after = os.getloadavg()[0]
+
+    print(f"{len(rows)} files ({', '.join(kinds)}), {cores} cores, "
+          f"load average {load_before:.1f} before / {load_after:.1f} after\n")
+    print("| tool | pages | wall s | pages/min | BoW recall | failures |")
+    print("|---|---:|---:|---:|---:|---|")
+    for run in (plain, ours):
+        print(f"| {run.label} | {run.pages} | {run.seconds:.1f} | {run.pages_per_min:.1f} | "
+              f"{run.recall():.4f} | {'; '.join(run.failures) or '-'} |")
+    ratio = ours.pages_per_min / plain.pages_per_min if plain.pages_per_min else float("inf")
+    print(f"\nthroughput ratio ours/plain: {ratio:.2f} (target ≥ 1.0); "
+          f"recall ours − plain: {ours.recall() - plain.recall():+.4f} (target ≥ 0)\n")
+    print("| kind | plain recall | ours recall |")
+    print("|---|---:|---:|")
+    for kind in kinds:
+        print(f"| {kind} | {plain.recall(kind):.4f} | {ours.recall(kind):.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

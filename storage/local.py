@@ -1,0 +1,401 @@
+"""Object store on a local file system: one read-only file per object, for the embedded profile.
+
+Layout under ``root``::
+
+    <key>                         the object's bytes, mode 0444, exactly at its key's path
+    <dir>/.tmp-<random>           an upload in progress, next to its final name
+    .meta/<h[:2]>/<h>.json        size, SHA-256, content type, time stored (h = SHA-256 of the key)
+
+Objects sit at their key's own path so an operator can read, copy or back them up with ordinary
+tools. Names starting with '.' are refused as keys (see ``storage.keys``), which is what keeps the
+temporary and metadata files out of ``list()``. Sidecars are named by a hash of the key rather
+than ``<key>.json`` because a key segment may already use all 255 bytes a file name can have.
+
+Durability: the bytes are fsynced before the object gets its name, the name is created with
+``os.link`` (which, unlike ``rename``, never replaces an existing file, so two writers racing for
+one key cannot overwrite each other), and every directory whose entries changed is fsynced.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from io import FileIO
+from pathlib import Path
+from typing import BinaryIO
+
+from storage.base import (
+    CHUNK_SIZE,
+    DIGEST_ALGORITHM,
+    DeletionGrant,
+    DigestMismatch,
+    ObjectInfo,
+    ObjectMissing,
+    StorageError,
+    StoredObject,
+    VerifyResult,
+)
+from storage.hashing import check_grant, check_size_argument, fill, normalise_sha256, size_mismatch
+from storage.keys import folder_clash, key_exists, object_missing, validate_key, validate_prefix
+
+TEMP_PREFIX = ".tmp-"
+META_DIR = ".meta"
+# A concurrent delete may remove an empty directory between our mkdir and our open; retrying a few
+# times covers that race without holding a lock across processes.
+_CREATE_ATTEMPTS = 5
+
+
+class LocalObjectStore:
+    """Write-once objects as files under ``root``; see the module docstring for the layout."""
+
+    name = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the object folder {self.root} ({exc.strerror}); create it or give "
+                               "a writable path.") from exc
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def put(self, key: str, stream: BinaryIO, *, expected_sha256: str | None = None,
+            size: int | None = None, content_type: str = "application/octet-stream",
+            retain: bool = False) -> StoredObject:
+        """Store the stream under a new key; nothing becomes visible unless size and digest check out.
+
+        ``retain`` is accepted for interface parity with S3: a local object is always read-only,
+        and a file system has no retention clock to set.
+        """
+        key = validate_key(key)
+        expected = normalise_sha256(expected_sha256)
+        check_size_argument(size)
+        target = self.root / key
+        self._refuse_taken(key, target)
+        try:
+            fd, temp = self._create_temp(key, target.parent)
+            try:
+                try:
+                    digest, length = self._write_stream(fd, stream)
+                    if size is not None and length != size:
+                        raise size_mismatch(key, size, length)
+                    if expected is not None and digest != expected:
+                        raise DigestMismatch(key, expected, digest)
+                    os.fchmod(fd, 0o444)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                self._link_no_replace(key, temp, target)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                _remove_empty_dirs(self.root, target.parent)
+                raise
+            temp.unlink()
+            _fsync_dir(target.parent)
+            self._write_sidecar(key, length, digest, content_type)
+        except OSError as exc:
+            raise _io_error(f"store {key}", self.root, exc) from exc
+        return StoredObject(key=key, size=length, sha256=digest)
+
+    def _refuse_taken(self, key: str, target: Path) -> None:
+        """Fail fast, before reading the stream, when the key is taken or clashes with a folder."""
+        if target.is_file():
+            raise key_exists(key)
+        if target.is_dir():
+            raise folder_clash(key, key)
+        ancestor = _first_file_ancestor(self.root, key)
+        if ancestor is not None:
+            raise folder_clash(key, ancestor)
+
+    def _create_temp(self, key: str, directory: Path) -> tuple[int, Path]:
+        """Create the parent folders durably and an exclusive temp file in the target's own folder.
+
+        The same folder guarantees the final ``link`` stays on one file system (so it is atomic).
+        """
+        try:
+            return _create_temp_in(self.root, directory)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise folder_clash(key, _first_file_ancestor(self.root, key) or key) from exc
+
+    @staticmethod
+    def _write_stream(fd: int, stream: BinaryIO) -> tuple[str, int]:
+        """Copy the stream into ``fd`` in CHUNK_SIZE pieces, hashing exactly the bytes written."""
+        digest = hashlib.sha256()
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
+        length = 0
+        while True:
+            got = fill(stream, view)
+            if not got:
+                break
+            chunk = view[:got]
+            digest.update(chunk)
+            while chunk:
+                chunk = chunk[os.write(fd, chunk):]
+            length += got
+            if got < CHUNK_SIZE:
+                break
+        return digest.hexdigest(), length
+
+    def _link_no_replace(self, key: str, temp: Path, target: Path) -> None:
+        """Give the temp file its final name, refusing (never replacing) a name that already exists."""
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            if target.is_dir():
+                raise folder_clash(key, key) from None
+            raise key_exists(key) from None
+        except OSError as exc:
+            if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise StorageError(f"The file system under {self.root} does not support hard links, which the local "
+                                   "store needs to create objects without overwriting; use a local ext4/xfs/btrfs "
+                                   "folder.") from exc
+            raise
+
+    def _sidecar_path(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.root / META_DIR / name[:2] / f"{name}.json"
+
+    def _write_sidecar(self, key: str, size: int, digest: str, content_type: str) -> None:
+        """Record size and digest; the object is already ours, so replacing a stale sidecar is safe."""
+        path = self._sidecar_path(key)
+        record = {"key": key, "size": size, "sha256": digest, "algorithm": DIGEST_ALGORITHM,
+                  "content_type": content_type, "stored": datetime.now(timezone.utc).isoformat()}
+        fd, temp = _create_temp_in(self.root, path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(record, fh, ensure_ascii=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+
+    def _read_sidecar(self, key: str) -> dict[str, object]:
+        """The recorded metadata, or {} when a crash came between creating the object and its sidecar."""
+        try:
+            return json.loads(self._sidecar_path(key).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"The metadata file of {key} ({self._sidecar_path(key)}) cannot be read ({exc}); "
+                               "restore it from backup or run verify with the digest from the catalog.") from exc
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _open(self, key: str) -> FileIO:
+        path = self.root / validate_key(key)
+        try:
+            if not path.is_file():
+                raise object_missing(key)
+            return open(path, "rb", buffering=0)
+        except FileNotFoundError:
+            raise object_missing(key) from None
+        except OSError as exc:
+            raise _io_error(f"read {key}", self.root, exc) from exc
+
+    def get(self, key: str) -> Iterator[bytes]:
+        """Chunks of the object; opening happens now, so a missing key fails here, not at first ``next``."""
+        return self._chunks(key, self._open(key))
+
+    @staticmethod
+    def _chunks(key: str, fh: FileIO) -> Iterator[bytes]:
+        with fh:
+            while True:
+                try:
+                    chunk = fh.read(CHUNK_SIZE)
+                except OSError as exc:
+                    raise StorageError(f"Reading {key} failed ({exc.strerror}); the disk may be failing. Check the "
+                                       "system log and verify the object.") from exc
+                if not chunk:
+                    return
+                yield chunk
+
+    def head(self, key: str) -> ObjectInfo:
+        """Size from the file itself, digest and content type from the sidecar."""
+        with self._open(key) as fh:
+            stat = os.fstat(fh.fileno())
+        record = self._read_sidecar(key)
+        return ObjectInfo(
+            key=key, size=stat.st_size, sha256=record.get("sha256"),  # type: ignore[arg-type]
+            modified=datetime.fromtimestamp(stat.st_mtime, timezone.utc),
+            extra={"content_type": str(record.get("content_type", "application/octet-stream"))})
+
+    def exists(self, key: str) -> bool:
+        return (self.root / validate_key(key)).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with ``prefix``, in the same (code point = UTF-8 byte) order S3 lists them."""
+        validate_prefix(prefix)
+        folder, _, name_start = prefix.rpartition("/")
+        start = self.root / folder if folder else self.root
+        base = f"{folder}/" if folder else ""
+        if start.is_dir():
+            yield from self._walk(start, base, name_start)
+
+    def _walk(self, directory: Path, base: str, name_start: str) -> Iterator[str]:
+        """Depth-first, streaming: siblings sorted as ``name/`` for folders and ``name`` for files.
+
+        That sibling order makes a depth-first walk emit keys in global sorted order ('a-b' before
+        'a/c' because '-' < '/'), so a listing of millions of keys never has to be held in memory.
+        """
+        try:
+            with os.scandir(directory) as entries:
+                found = [(entry.name + "/" if entry.is_dir(follow_symlinks=False) else entry.name, entry)
+                         for entry in entries
+                         if entry.name.startswith(name_start) and not entry.name.startswith(".")]
+        except FileNotFoundError:
+            return
+        for sort_name, entry in sorted(found, key=lambda item: item[0]):
+            if sort_name.endswith("/"):
+                yield from self._walk(Path(entry.path), base + sort_name, "")
+            elif entry.is_file(follow_symlinks=False) and _is_utf8(entry.name):
+                yield base + entry.name
+
+    def verify(self, key: str, expected_sha256: str) -> VerifyResult:
+        """Re-read and re-hash the bytes on disk; the sidecar is only consulted to explain a size change."""
+        expected = normalise_sha256(expected_sha256, "expected_sha256") or ""
+        try:
+            fh = self._open(key)
+        except ObjectMissing:
+            return VerifyResult(key, False, expected, None, None,
+                                f"{object_missing(key)} Restore it from a replica or backup.")
+        digest = hashlib.sha256()
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
+        length = 0
+        with fh:
+            try:
+                while got := fh.readinto(view):
+                    digest.update(view[:got])
+                    length += got
+            except OSError as exc:
+                raise StorageError(f"Reading {key} for verification failed ({exc.strerror}); the disk may be failing. "
+                                   "Check the system log, then restore the object from a replica.") from exc
+        actual = digest.hexdigest()
+        if actual == expected:
+            return VerifyResult(key, True, expected, actual, length, f"{key}: {length} bytes, SHA-256 matches.")
+        recorded = self._read_sidecar(key).get("size")
+        size_note = (f" It is {length} bytes long but was stored with {recorded} bytes."
+                     if isinstance(recorded, int) and recorded != length else "")
+        return VerifyResult(key, False, expected, actual, length,
+                            f"{key} has SHA-256 {actual}, not the expected {expected}: the stored copy is damaged."
+                            f"{size_note} Restore it from a replica or backup and record the incident.")
+
+    # -- deleting and health ---------------------------------------------------------------------
+
+    def delete(self, key: str, grant: DeletionGrant) -> None:
+        """Remove object and sidecar, then the folders that became empty (S3 has no empty folders)."""
+        check_grant(grant)
+        target = self.root / validate_key(key)
+        try:
+            if not target.is_file():
+                raise object_missing(key)
+            target.unlink()
+            _fsync_dir(target.parent)
+            sidecar = self._sidecar_path(key)
+            sidecar.unlink(missing_ok=True)
+            _remove_empty_dirs(self.root, target.parent)
+            _remove_empty_dirs(self.root, sidecar.parent)
+        except FileNotFoundError:
+            raise object_missing(key) from None
+        except OSError as exc:
+            raise _io_error(f"delete {key} (disposal decision {grant.decision_id})", self.root, exc) from exc
+
+    def health(self) -> str:
+        """One line on where objects live and how much room is left; raises when the folder is unusable."""
+        if not self.root.is_dir():
+            raise StorageError(f"The object folder {self.root} does not exist; create it or fix the data directory "
+                               "setting.")
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError(f"The object folder {self.root} is not writable by this user; fix its permissions.")
+        free = shutil.disk_usage(self.root).free
+        return f"local files in {self.root.resolve()}, {free / 2**30:.1f} GiB free"
+
+
+def _first_file_ancestor(root: Path, key: str) -> str | None:
+    """The shortest proper prefix of ``key`` that is stored as an object, if any."""
+    parts = key.split("/")
+    for depth in range(1, len(parts)):
+        if (root / "/".join(parts[:depth])).is_file():
+            return "/".join(parts[:depth])
+    return None
+
+
+def _is_utf8(name: str) -> bool:
+    """False for file names that were not valid UTF-8 on disk (Python decodes them with surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a directory's entries (a new name, a removed name) survive a power cut."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _create_temp_in(root: Path, directory: Path) -> tuple[int, Path]:
+    """An exclusive, private temp file in ``directory``, creating the folders below ``root`` first."""
+    for _ in range(_CREATE_ATTEMPTS):
+        temp = directory / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            _make_dirs_durably(root, directory)
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), temp
+        except FileNotFoundError:
+            continue
+    raise StorageError(f"Could not create a temporary file in {directory}: the folder kept disappearing "
+                       "(concurrent deletions). Try again.")
+
+
+def _make_dirs_durably(root: Path, directory: Path) -> None:
+    """``mkdir -p`` below ``root`` that fsyncs each parent whose entries it changed."""
+    missing: list[Path] = []
+    current = directory
+    while current != root and not current.is_dir():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue
+        _fsync_dir(path.parent)
+
+
+def _remove_empty_dirs(root: Path, directory: Path) -> None:
+    """Remove now-empty folders up to ``root``, so a deleted key's folder can become an object again."""
+    current = directory
+    while current != root:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        _fsync_dir(current.parent)
+        current = current.parent
+
+
+def _io_error(action: str, root: Path, exc: OSError) -> StorageError:
+    """Turn an unexpected OS error into a sentence an operator can act on."""
+    hints = {errno.ENOSPC: "the disk is full; free space or move the data directory",
+             errno.EDQUOT: "the disk quota is exhausted; raise it or free space",
+             errno.EACCES: "permission denied; fix the ownership or mode of the object folder",
+             errno.EROFS: "the file system is read-only; remount it read-write",
+             errno.EIO: "an input/output error occurred; the disk may be failing, check the system log"}
+    hint = hints.get(exc.errno or 0, "check the object folder and the system log")
+    return StorageError(f"Could not {action} under {root}: {exc.strerror or exc}; {hint}.")
