@@ -87,7 +87,7 @@ class BatchService:
         scratch.mkdir(parents=True, exist_ok=True)
         try:
             files = collect(paths, scratch)
-            with self.archive.sessions.begin() as session:
+            with self.archive.work_sessions.begin() as session:
                 fonds = self._fonds(session, fonds_code)
                 self._dossiers(session, fonds, catalogue)
                 batch = IngestBatch(name=name or f"Lô {utc_now():%d/%m/%Y %H:%M}", fonds=fonds,
@@ -99,7 +99,7 @@ class BatchService:
                         for ordinal, source in enumerate(files, start=1)]
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             session.get(IngestBatch, batch_id).status = BatchStatus.PROCESSING
         self.archive.dispatcher.dispatch(item_ids)
         return batch_id
@@ -140,7 +140,7 @@ class BatchService:
                     store.put(key, fh, expected_sha256=sha256, size=size, retain=True)
             except KeyExists:
                 pass  # stored concurrently by another batch with the same content: same bytes
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             bitstream = session.scalars(select(Bitstream).where(Bitstream.storage_key == key)).first()
             if bitstream is None:
                 bitstream = Bitstream(storage_key=key, size=size, sha256=sha256, role=BitstreamRole.MASTER,
@@ -167,15 +167,19 @@ class BatchService:
                 raise LookupError(batch_id)
             pages = session.scalar(select(func.coalesce(func.sum(BatchItem.pages_ocred), 0))
                                    .where(BatchItem.batch_id == batch_id)) or 0
-            report = BatchReport(batch.id, batch.name, batch.status.value, batch.total_items, batch.archived_items,
-                                 batch.duplicate_items, batch.failed_items, int(pages), batch.created_at.isoformat(),
+            counts = dict(session.execute(select(BatchItem.state, func.count()).where(BatchItem.batch_id == batch_id)
+                                          .group_by(BatchItem.state)).all())
+            report = BatchReport(batch.id, batch.name, batch.status.value, batch.total_items,
+                                 counts.get(BatchItemState.ARCHIVED, 0), counts.get(BatchItemState.DUPLICATE, 0),
+                                 counts.get(BatchItemState.FAILED, 0) + counts.get(BatchItemState.QUARANTINED, 0),
+                                 int(pages), batch.created_at.isoformat(),
                                  batch.finished_at.isoformat() if batch.finished_at else None)
             if with_items:
                 for item in batch.items:
                     report.items.append({
                         "ordinal": item.ordinal, "name": item.original_path or item.original_name,
                         "state": item.state.value, "state_vi": item.state.vi, "failed_step": item.failed_step
-                        and item.failed_step.value, "message_vi": item.message_vi, "message_en": item.message_en,
+                        and item.failed_step.value, "failure_code": item.failure_code, "message_vi": item.message_vi, "message_en": item.message_en,
                         "sha256": item.sha256, "master_key": item.master_bitstream and item.master_bitstream.storage_key,
                         "document_id": item.document_id, "pages": item.page_count, "attempts": item.attempts,
                         "flags": list(item.flags or [])})
@@ -190,7 +194,7 @@ class BatchService:
         """Put failed and quarantined items back where they failed, and queue them again."""
         resumed: list[int] = []
         step_before = {step.reaches: step.after for step in STEPS}
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             query = select(BatchItem).where(BatchItem.batch_id == batch_id,
                                             BatchItem.state.in_([BatchItemState.FAILED, BatchItemState.QUARANTINED]))
             if ordinal is not None:
@@ -200,7 +204,7 @@ class BatchService:
                     record_event(session, EventType.UNQUARANTINE, EventOutcome.SUCCESS,
                                  detail="retry requested by an archivist", sources=[item.master_bitstream, item])
                 item.state = step_before.get(item.failed_step, BatchItemState.RECEIVED)
-                item.failed_step = None
+                item.failed_step = item.failure_code = None
                 item.attempts = 0
                 item.next_attempt_at = item.lease_owner = item.lease_expires_at = None
                 item.message_vi = item.message_en = None

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from importlib.metadata import version
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.catalog import PreservationAgent, PreservationEvent
@@ -22,13 +23,22 @@ LUUTRU_AGENT = ("luutru", version("luutru"))
 
 
 def software_agent(session: Session, name: str, agent_version: str | None) -> PreservationAgent:
-    """The agent row for one program at one version, created on first use."""
-    agent = session.scalars(select(PreservationAgent).where(
-        PreservationAgent.type == AgentType.SOFTWARE, PreservationAgent.name == name,
-        PreservationAgent.version == agent_version)).first()
+    """The agent row for one program at one version, created on first use.
+
+    Two workers may meet a new version at the same moment; the insert runs in a savepoint so the
+    loser of that race reads the winner's row instead of failing its whole step.
+    """
+    query = select(PreservationAgent).where(PreservationAgent.type == AgentType.SOFTWARE,
+                                            PreservationAgent.name == name,
+                                            PreservationAgent.version == agent_version)
+    agent = session.scalars(query).first()
     if agent is None:
-        agent = PreservationAgent(type=AgentType.SOFTWARE, name=name, version=agent_version)
-        session.add(agent)
+        try:
+            with session.begin_nested():
+                agent = PreservationAgent(type=AgentType.SOFTWARE, name=name, version=agent_version)
+                session.add(agent)
+        except IntegrityError:
+            agent = session.scalars(query).one()
     return agent
 
 

@@ -28,7 +28,9 @@ class CeleryDispatcher:
     def _bind(self) -> None:
         archive, app = self.archive, self.app
 
-        @app.task(name="luutru.process_item", bind=True, acks_late=True, reject_on_worker_lost=True,
+        # shared=False: a shared task would be copied into every Celery app made later in the process,
+        # bound to this archive, which is wrong for a second archive (another database).
+        @app.task(name="luutru.process_item", bind=True, acks_late=True, reject_on_worker_lost=True, shared=False,
                   max_retries=None)
         def process(task: Any, item_id: int) -> str | None:
             result = process_item(archive, item_id)
@@ -36,7 +38,7 @@ class CeleryDispatcher:
                 self.dispatch([item_id], countdown=result.retry_in)
             return result.state.value if result.state else None
 
-        @app.task(name="luutru.resume_due")
+        @app.task(name="luutru.resume_due", shared=False)
         def resume_due() -> int:
             items = due_items(archive)
             self.dispatch(items)
@@ -50,7 +52,7 @@ class CeleryDispatcher:
             return
         now = utc_now()
         lease = timedelta(seconds=self.archive.settings.lease_seconds + countdown)
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             session.execute(update(BatchItem)
                             .where(BatchItem.id.in_(item_ids), BatchItem.state.not_in(TERMINAL),
                                    or_(BatchItem.lease_expires_at.is_(None), BatchItem.lease_expires_at < now,

@@ -203,13 +203,14 @@ def table(tallies: Iterable[Tally]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with truth.jsonl and files/")
     parser.add_argument("--no-corpus", action="store_true", help="score only the generated set")
     parser.add_argument("--generated", type=int, default=0, metavar="N", help="also score N generated documents")
     parser.add_argument("--render", type=int, default=0, metavar="K",
                         help="render and OCR the first K generated documents (slow the first time)")
-    parser.add_argument("--seed", type=int, default=20240530)
-    parser.add_argument("--ocr-cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--seed", type=int, default=20240530, help="seed of the generated set")
+    parser.add_argument("--ocr-cache", type=Path, default=DEFAULT_CACHE,
+                        help="Tesseract output cached by file sha256 (default: %(default)s)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every wrong field")
     args = parser.parse_args(argv)
     tallies = [] if args.no_corpus else run_corpus(args.corpus, args.ocr_cache)

@@ -1,6 +1,6 @@
 """Benchmark of the normalisation/OCR step (issue 3, step 6) against plain OCRmyPDF.
 
-    .venv/bin/python bench/ocr.py [--corpus DIR] [--limit N] [--workers W] [--jobs J]
+    .venv/bin/python bench/ocr.py [--corpus DIR] [--limit N] [--workers W] [--jobs J] [--language L]
 
 Both tools run in the same invocation on the same files and the same cores:
 
@@ -122,17 +122,17 @@ def run_plain(rows: list[dict], corpus: Path, out: Path) -> Run:
     return run
 
 
-def _ours_one(source: str, workdir: str, jobs: int) -> tuple[list[str], list[str]]:
+def _ours_one(source: str, workdir: str, settings: OcrSettings) -> tuple[list[str], list[str]]:
     path = Path(source)
-    result = normalise(path, MIME[path.suffix.lower()], Path(workdir), OcrSettings(jobs=jobs))
+    result = normalise(path, MIME[path.suffix.lower()], Path(workdir), settings)
     return result.pages_text, [w.code for w in result.warnings]
 
 
-def run_ours(rows: list[dict], corpus: Path, out: Path, workers: int, jobs: int) -> Run:
-    run = Run(f"ours `normalise()` ({workers} file(s) at a time × {jobs} page(s))")
+def run_ours(rows: list[dict], corpus: Path, out: Path, workers: int, settings: OcrSettings) -> Run:
+    run = Run(f"ours `normalise()` {settings.language} ({workers} file(s) at a time × {settings.jobs} page(s))")
     started = time.monotonic()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {row["id"]: pool.submit(_ours_one, str(corpus / row["file"]), str(out / row["id"]), jobs)
+        futures = {row["id"]: pool.submit(_ours_one, str(corpus / row["file"]), str(out / row["id"]), settings)
                    for row in rows}
         outcomes = {}
         for doc_id, future in futures.items():
@@ -157,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0))
     parser.add_argument("--workers", type=int, default=cores, help=f"files at a time for ours (default {cores})")
     parser.add_argument("--jobs", type=int, default=None, help="pages at a time per file for ours (cores / workers)")
+    parser.add_argument("--language", default=OcrSettings().language, help="Tesseract languages for ours")
     args = parser.parse_args(argv)
-    jobs = args.jobs or max(1, cores // args.workers)
+    settings = OcrSettings(jobs=args.jobs or max(1, cores // args.workers), language=args.language)
 
     with (args.corpus / "truth.jsonl").open(encoding="utf-8") as stream:
         rows = pick([json.loads(line) for line in stream], args.limit)
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         plain_dir.mkdir()
         ours_dir.mkdir()
         plain = run_plain(rows, args.corpus, plain_dir)
-        ours = run_ours(rows, args.corpus, ours_dir, args.workers, jobs)
+        ours = run_ours(rows, args.corpus, ours_dir, args.workers, settings)
     load_after = os.getloadavg()[0]
 
     print(f"{len(rows)} files ({', '.join(kinds)}), {cores} cores, "

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(curl unzip)
+# OCR to PDF/A (tesseract with Vietnamese, ghostscript, qpdf, unpaper, pngquant), page thumbnails
+# (poppler-utils), a font with Vietnamese glyphs for generated test documents.
+DEBIAN_PACKAGES=(curl unzip tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng ghostscript qpdf unpaper pngquant
+                 poppler-utils fonts-dejavu-core)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -20,7 +20,7 @@ def test_celery_round_trip_on_real_redis(redis_url: str, tmp_path: Path) -> None
     assert app is not None and app.conf.result_backend == redis_url
     assert app.conf.task_acks_late is True and app.conf.task_reject_on_worker_lost is True
 
-    @app.task(name="tests.digest")
+    @app.task(name="tests.digest", shared=False)
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

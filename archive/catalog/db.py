@@ -25,6 +25,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+IMMEDIATE_OPTION = "luutru_sqlite_immediate"
 
 
 def make_engine(url: str | URL, **engine_options: Any) -> Engine:
@@ -64,19 +65,25 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and later writes
-        # fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) if another worker thread committed in
-        # between; an immediate one waits its turn instead. Transactions are kept short (the
-        # pipeline commits before long work), so readers hardly notice.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(IMMEDIATE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_session_factory(engine: Engine, *, expire_on_commit: bool = True) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, *, expire_on_commit: bool = True,
+                         writer: bool = False) -> sessionmaker[Session]:
     """A session factory bound to ``engine``.
 
     ``expire_on_commit=False`` suits code that hands objects on after committing (Celery task
     results, JSON responses); the default reloads them so nobody reads stale rows.
+
+    ``writer=True`` is for concurrent workers that read and then write (the pipeline). On SQLite
+    their transactions begin IMMEDIATE, taking the write lock up front: a deferred transaction that
+    reads and later writes fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) if another thread
+    committed in between, while an immediate one waits its turn. Such sessions must keep their
+    transactions short, since they block other writers while open; PostgreSQL is unaffected.
     """
+    if writer:
+        engine = engine.execution_options(**{IMMEDIATE_OPTION: True})
     return sessionmaker(bind=engine, expire_on_commit=expire_on_commit)
 
 

@@ -777,6 +777,7 @@ class BatchItem(Base):
     state: Mapped[BatchItemState] = mapped_column(
         code_type(BatchItemState, "state"), default=BatchItemState.RECEIVED, index=True)
     failed_step: Mapped[BatchItemState | None] = mapped_column(code_type(BatchItemState, "failed_step"))
+    failure_code: Mapped[str | None] = mapped_column(String(50), doc="machine-readable reason, e.g. pdf-encrypted")
     message_vi: Mapped[str | None] = mapped_column(Text)
     message_en: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -17,15 +17,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from archive.catalog import BatchItem, Document, IngestBatch, Representation, utc_now
 from archive.catalog.codes import BatchItemState, BatchStatus, EventOutcome, EventType
 from archive.factory import Archive
 from archive.pipeline.context import ItemContext
-from archive.pipeline.errors import StepError
+from archive.pipeline.errors import StepError, transient
 from archive.pipeline.steps import STEPS
 from archive.preservation import record_event
+from search.base import SearchError
+from storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ def worker_identity() -> str:
 def _claim(archive: Archive, item_id: int, owner: str) -> bool:
     """Take the lease if nobody holds a live one and the item is due; atomic in SQL on both backends."""
     now = utc_now()
-    with archive.sessions.begin() as session:
+    with archive.work_sessions.begin() as session:
         claimed = session.execute(
             update(BatchItem)
             .where(BatchItem.id == item_id, BatchItem.state.not_in(TERMINAL),
@@ -71,7 +74,7 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
     workdir.mkdir(parents=True, exist_ok=True)
     # Objects stay loaded across commits, and each step starts with no transaction open: long work
     # (OCR) must not hold a database transaction, and the step's writes open a fresh one at the end.
-    session = archive.sessions(expire_on_commit=False)
+    session = archive.work_sessions(expire_on_commit=False)
     try:
         item = _load(session, item_id)
         ctx = ItemContext(archive, session, item, workdir)
@@ -79,9 +82,22 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
             session.commit()
             try:
                 step.run(ctx)
+                item.state = BatchItemState.DUPLICATE if ctx.scratch.pop("duplicate", False) else step.reaches
+                item.lease_expires_at = utc_now() + timedelta(seconds=archive.settings.lease_seconds)
+                session.commit()
             except StepError as exc:
                 session.rollback()
                 return _fail(archive, item_id, step.reaches, exc)
+            except (SQLAlchemyError, StorageError, SearchError) as exc:
+                # The catalog, the store or the index refused or vanished mid-step: try again later.
+                log.warning("step %s of item %s: %s", step.name, item_id, exc)
+                session.rollback()
+                return _fail(archive, item_id, step.reaches, transient(
+                    "backend-unavailable",
+                    f"Bước {step.name} chưa hoàn thành vì cơ sở dữ liệu hoặc kho lưu trữ tạm thời lỗi ({exc}); "
+                    "hệ thống sẽ tự thử lại.",
+                    f"Step {step.name} did not complete because the catalog or storage failed for a moment "
+                    f"({exc}); it will be retried."))
             except Exception as exc:  # an unexpected bug must not lose the item either
                 log.exception("step %s failed on item %s", step.name, item_id)
                 session.rollback()
@@ -91,9 +107,6 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
                     "Báo quản trị hệ thống, sau đó chạy `luutru batch retry`.",
                     f"Internal error in step {step.name} ({type(exc).__name__}: {exc}); the original is safe. "
                     "Tell the system administrator, then run `luutru batch retry`.", permanent=False), final=True)
-            item.state = BatchItemState.DUPLICATE if ctx.scratch.pop("duplicate", False) else step.reaches
-            item.lease_expires_at = utc_now() + timedelta(seconds=archive.settings.lease_seconds)
-            session.commit()
         _release(item)
         session.commit()
         _refresh_batch(archive, item.batch_id)
@@ -121,12 +134,13 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
           final: bool = False) -> RunResult:
     """Record the failure in its own transaction: quarantine, or schedule a retry, or give up."""
     settings = archive.settings
-    with archive.sessions.begin() as session:
+    with archive.work_sessions.begin() as session:
         item = session.get(BatchItem, item_id)
         assert item is not None
         item.attempts += 1
         item.message_vi, item.message_en = error.vi, error.en
         item.failed_step = step_state
+        item.failure_code = error.code
         _release(item)
         retry_in: float | None = None
         if error.permanent:
@@ -147,7 +161,7 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
 
 def _refresh_batch(archive: Archive, batch_id: int) -> None:
     """Batch counters are recomputed from the items, so they can never drift from the truth."""
-    with archive.sessions.begin() as session:
+    with archive.work_sessions.begin() as session:
         batch = session.get(IngestBatch, batch_id)
         assert batch is not None
         states = list(session.scalars(select(BatchItem.state).where(BatchItem.batch_id == batch_id)))

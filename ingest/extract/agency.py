@@ -96,7 +96,8 @@ def read_agencies(lines: Sequence[Seg], index: AgencyIndex, issuer_abbr: str | N
     if len(bodies) == 2:
         result.parent, result.parent_score = canonical_agency(bodies[0], index, None)
     else:
-        result.parent_score = 0.9 if issuer.conf >= 0.8 and not issuer.damaged else 0.7
+        # No body above the issuer: as sure as we are of the block itself.
+        result.parent_score = 0.9 if result.agency_score >= 0.8 else 0.7
     return result
 
 

@@ -23,6 +23,8 @@ PLACE_GLUE = frozenset({"phố", "pho", "xã", "xa", "thị", "thi", "trấn", "
 EARLIEST_YEAR = 1945
 #: OCR splits numbers ("năm 201 1"): a single space between two digits is removed.
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+#: Abbreviated unit words that may open a place name ("TP. Hồ Chí Minh", "TX. Sơn Tây").
+_PLACE_PREFIXES = frozenset({"TP.", "Tp.", "TX.", "Tx.", "TT.", "Q.", "H."})
 #: A ký hiệu group pair ("QyĐ-KTVB") is never part of a place name.
 _ABBREVIATION = re.compile(r"^[A-ZĐ][A-Za-zĐđ]*-[A-ZĐ]")
 
@@ -93,6 +95,9 @@ def place_start(tokens: Sequence[str], end: int) -> int:
             break
         letters = [c for c in text if c.isalpha()]
         all_caps = len(letters) >= 2 and all(c.isupper() for c in letters)
+        if tokens[j] in _PLACE_PREFIXES and start == j + 1:
+            start = j
+            continue
         if any(c.isdigit() for c in text) or "/" in text or all_caps or _ABBREVIATION.match(text):
             break
         if text[0].isupper() or (text.lower() in PLACE_GLUE and j > 0 and tokens[j - 1][:1].isupper()):

@@ -46,11 +46,14 @@ def has_invisible_text(pdf_path: str | Path) -> bool:
         if not pdf.pages:
             return False
         page = pdf.pages[0]
-        streams: list[object] = [page]
-        xobjects = page.Resources.get("/XObject", {}) if "/Resources" in page else {}
-        streams += [xobjects[name] for name in xobjects if xobjects[name].get("/Subtype") == "/Form"]
+        streams: list[pikepdf.Object | pikepdf.Page] = [page]
+        resources = page.obj.get("/Resources")
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(xobjects, pikepdf.Dictionary):
+            streams += [xobj for _, xobj in xobjects.items() if xobj.get("/Subtype") == "/Form"]
         for stream in streams:
-            for operands, operator in pikepdf.parse_content_stream(stream):
-                if str(operator) == "Tr" and operands and int(operands[0]) == _INVISIBLE:
+            for instruction in pikepdf.parse_content_stream(stream):
+                if (isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "Tr"
+                        and instruction.operands and int(instruction.operands[0]) == _INVISIBLE):
                     return True
     return False

@@ -20,9 +20,10 @@ from rapidfuzz import fuzz
 from ingest.extract.dates import place_start
 from ingest.extract.model import PageText, Word
 from ingest.extract.textnorm import key, similarity
+from ingest.extract.vocab import NATIONAL_MOTTO, NATIONAL_SLOGAN
 
-_MOTTO_KEY = "cong hoa xa hoi chu nghia viet nam"
-_SLOGAN_KEY = "doc lap tu do hanh phuc"
+_MOTTO_KEY = key(NATIONAL_MOTTO)
+_SLOGAN_KEY = key(NATIONAL_SLOGAN)
 _NGAY = re.compile(r"^ng[aàáảãạăâ]?[yv]$")
 _SO = re.compile(r"^s[o0ô6ơóòồố]?$")
 
@@ -112,7 +113,7 @@ def is_flowed(page: PageText) -> bool:
     if not boxed or page.width <= 0:
         return False
     left = min(line.x0 for line in boxed)
-    motto = next((line for line in boxed[:30] if similarity(line.text, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") >= 0.75), None)
+    motto = next((line for line in boxed[:30] if similarity(line.text, NATIONAL_MOTTO) >= 0.75), None)
     if motto is not None:
         return motto.x0 - left < 0.05 * page.width
     return all(line.x0 - left < 0.02 * page.width for line in boxed[:20])
@@ -170,8 +171,8 @@ def _window_like(keys: Sequence[str], i: int, target: str, threshold: float) -> 
 
 
 def is_motto(seg: Seg) -> bool:
-    return similarity(seg.text, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") >= 0.75
+    return similarity(seg.text, NATIONAL_MOTTO) >= 0.75
 
 
 def is_slogan(seg: Seg) -> bool:
-    return similarity(seg.text, "Độc lập - Tự do - Hạnh phúc") >= 0.7
+    return similarity(seg.text, NATIONAL_SLOGAN) >= 0.7

@@ -24,10 +24,12 @@ from ingest.extract.signer import find_signature
 from ingest.extract.stamps import find_stamps
 from ingest.extract.summary import cong_van_summary, typed_summary
 from ingest.extract.textnorm import (
+    blend,
     close_by_confusion,
     edit_distance,
     initials,
     key,
+    misspelt,
     nfc,
 )
 from ingest.extract.vocab import CONG_VAN, DocType
@@ -98,7 +100,10 @@ def extract_fields(
         out.warnings.extend(date.warnings)
         if date.place:
             out.issued_place = date.place
-            conf["issued_place"] = _blend(_seg_conf(header.date), 1.0 if date.place_canonical or born_digital else 0.9)
+            evidence = 1.0 if date.place_canonical or born_digital else 0.9
+            if any(misspelt(w) for w in date.place.split()):
+                evidence = 0.7
+            conf["issued_place"] = blend(_seg_conf(header.date), evidence)
 
     if decision.doc_type is not None:
         out.document_type = decision.doc_type.name
@@ -121,7 +126,7 @@ def extract_fields(
         if name in stamps:
             value, score = stamps[name]
             setattr(out, name, value)
-            conf[name] = _blend(1.0 if born_digital else 0.95, score)
+            conf[name] = blend(1.0 if born_digital else 0.95, score)
         else:
             conf[name] = absent
 
@@ -144,11 +149,6 @@ def _bounded(page: PageText, head: bool) -> PageText:
     return PageText(tuple(out), page.width, page.height)
 
 
-def _blend(ocr_conf: float, evidence: float) -> float:
-    """Confidence from the engine's word confidence and how well the reading passed our checks."""
-    return max(0.0, min(1.0, evidence * (0.6 + 0.4 * ocr_conf)))
-
-
 def _seg_conf(seg: Seg | None) -> float:
     return seg.conf if seg is not None else 0.0
 
@@ -163,7 +163,7 @@ def _read_reference(header: Header) -> tuple[RefParse | None, float]:
         if ref is not None:
             ref_words = list(seg.words[1:]) or list(seg.words)
             ocr = sum(w.conf for w in ref_words) / len(ref_words)
-            return ref, _blend(ocr, 0.95 if ref.fixes else 1.0)
+            return ref, blend(ocr, 0.95 if ref.fixes else 1.0)
     return None, 0.0
 
 
@@ -174,7 +174,7 @@ def _read_date(header: Header) -> tuple[DateParse | None, float]:
         parsed = find_date(seg.text)
         if parsed is not None:
             evidence = 1.0 if parsed.iso and not parsed.fixes else 0.85
-            return parsed, _blend(seg.conf, evidence) if parsed.iso else 0.0
+            return parsed, blend(seg.conf, evidence) if parsed.iso else 0.0
     return None, 0.0
 
 
@@ -187,7 +187,7 @@ def _read_type_and_summary(
     if header.type_match is not None:
         match = header.type_match
         doc_type = match.doc_type
-        score = _blend(_seg_conf(header.type_seg), match.score - max(0.0, match.runner_up - 0.75) * 0.5)
+        score = blend(_seg_conf(header.type_seg), match.score - max(0.0, match.runner_up - 0.75) * 0.5)
         if abbr_types:
             if doc_type in abbr_types:
                 score = min(1.0, score + 0.05)
@@ -197,11 +197,11 @@ def _read_type_and_summary(
             else:
                 warnings.append(f"type line says {doc_type.name} but the ký hiệu starts with {first_group}")
                 score *= 0.75
-        elif ref is not None and doc_type.abbr and not _glued_abbr(ref, doc_type):
+        elif ref is not None and doc_type.abbr and not _abbr_readable_as(ref, doc_type):
             warnings.append(f"ký hiệu {ref.symbol} has no type abbreviation for {doc_type.name}")
             score *= 0.85
         text, lines, led = typed_summary(header.rest, header.type_seg, header.page_width)
-        summary_conf = _blend(_mean_conf(lines), 1.0 if led else 0.75) if text else 0.0
+        summary_conf = blend(_mean_conf(lines), 1.0 if led else 0.75) if text else 0.0
         return _TypeDecision(doc_type, score), text, summary_conf
     text, lines = cong_van_summary(header.left_below)
     if text is None:
@@ -211,15 +211,18 @@ def _read_type_and_summary(
         if abbr_types and not _issuer_like(ref):
             warnings.append(f"abstract starts with V/v but the ký hiệu starts with {first_group}")
             score = 0.7
-        return _TypeDecision(CONG_VAN, score), text, _blend(_mean_conf(lines), 1.0)
+        return _TypeDecision(CONG_VAN, score), text, blend(_mean_conf(lines), 1.0)
     if len(abbr_types) == 1:
         return _TypeDecision(abbr_types[0], 0.7), None, 0.0
     return _TypeDecision(None, 0.0), None, 0.0
 
 
 def _vv_anywhere(header: Header) -> tuple[str | None, list[Seg]]:
-    """A "V/v" abstract that layout analysis did not place under the số (e.g. no "Số:" was read)."""
-    return cong_van_summary([s for s in header.zone if s not in header.right])
+    """A "V/v" abstract that is not under the số: no "Số:" was read, or it is centred below the header."""
+    text, lines = cong_van_summary([s for s in header.zone if s not in header.right])
+    if text is None:
+        text, lines = cong_van_summary(header.rest[:3])
+    return text, lines
 
 
 def _issuer_like(ref: RefParse | None) -> bool:
@@ -244,8 +247,16 @@ def _issuer_group(ref: RefParse | None, doc_type: DocType | None) -> str | None:
     return split[1] if split else None
 
 
-def _glued_abbr(ref: RefParse, doc_type: DocType) -> bool:
-    return len(ref.groups) == 1 and _split_glued(ref.groups[0], doc_type) is not None
+def _abbr_readable_as(ref: RefParse, doc_type: DocType) -> bool:
+    """True when the first ký hiệu group is the type's abbreviation up to OCR damage we repair."""
+    return _lookalike_abbr(ref.groups[0], doc_type) or (
+        len(ref.groups) == 1 and _split_glued(ref.groups[0], doc_type) is not None)
+
+
+def _lookalike_abbr(group: str, doc_type: DocType) -> bool:
+    abbr = doc_type.abbr or ""
+    return close_by_confusion(group.upper(), abbr.upper()) or (
+        len(group) >= 3 and edit_distance(abbr_key(group), abbr_key(abbr)) == 1)
 
 
 def _split_glued(group: str, doc_type: DocType) -> tuple[str, str] | None:
@@ -272,8 +283,7 @@ def _reconcile_reference(ref: RefParse, decision: _TypeDecision, agencies: Agenc
             ref.groups[:1] = [doc_type.abbr, split[1]]
             ref.fixes.append("missing-hyphen")
             factor *= 0.95
-        elif close_by_confusion(group.upper(), doc_type.abbr.upper()) or (
-                len(group) >= 3 and edit_distance(abbr_key(group), abbr_key(doc_type.abbr)) == 1):
+        elif _lookalike_abbr(group, doc_type):
             ref.groups[0] = doc_type.abbr
             ref.fixes.append("type-abbreviation-lookalike")
             factor *= 0.9
@@ -360,7 +370,7 @@ def _read_signature(pages: Sequence[PageText], out: Extraction, conf: dict[str, 
         ("signer_title", sig.title, sig.title_score),
         ("signer_name", sig.name, sig.name_score),
     ):
-        conf[name] = _blend(1.0, score) if value else 0.0
+        conf[name] = score if value else 0.0
 
 
 def _sample_text(pages: Sequence[PageText], limit: int = 20000) -> str:

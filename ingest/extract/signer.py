@@ -15,14 +15,27 @@ from dataclasses import dataclass, field
 from ingest.extract.agency import agency_index
 from ingest.extract.layout import Seg
 from ingest.extract.stamps import match_stamp
-from ingest.extract.textnorm import alpha_ratio, best_match, is_upper_text, key, nfc
-from ingest.extract.vocab import COLLECTIVE_BODIES, SIGNER_TITLES, SURNAMES
+from ingest.extract.textnorm import (
+    alpha_ratio,
+    best_match,
+    blend,
+    is_upper_text,
+    key,
+    nfc,
+)
+from ingest.extract.vocab import (
+    AUTHORITY_PREFIXES,
+    COLLECTIVE_BODIES,
+    SIGNER_TITLES,
+    SURNAMES,
+)
 
 _NOI_NHAN = re.compile(r"^n[o0]i nh[a-z]?n\b")
 _RECIPIENT = re.compile(r"^\s*[-+•*–]")
 _EDGE = re.compile(r"^[^0-9A-Za-zÀ-ỹĐđ]+|[^0-9A-Za-zÀ-ỹĐđ.]+$")
-#: OCR readings of the authority prefixes (folded, upper, without dots) → canonical prefix.
-_PREFIX_READINGS = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TI": "TL.", "T1": "TL.", "TUQ": "TUQ.", "TUO": "TUQ.", "Q": "Q."}
+#: Readings of the authority prefixes (folded, upper, without dots) → canonical prefix, including
+#: OCR's I/1 for L and O for Q.
+_PREFIX_READINGS = {p.rstrip("."): p for p in AUTHORITY_PREFIXES} | {"TI": "TL.", "T1": "TL.", "TUO": "TUQ."}
 _SURNAME_BY_KEY = {key(s): s for s in SURNAMES}
 _POSITION_VOCAB = tuple(dict.fromkeys((*SIGNER_TITLES, *COLLECTIVE_BODIES)))
 
@@ -150,7 +163,7 @@ def parse_block(segs: Sequence[Seg]) -> Signature:
         if prefixed and not titles:
             body, score = _position_score(prefixed[1])
             authority.append(f"{prefixed[0]} {body}")
-            scores.append(score * seg.conf)
+            scores.append(blend(seg.conf, score))
             sig.segs.append(seg)
             continue
         if is_upper_text(text, 0.85) and alpha_ratio(text) > 0.7 and len(text) >= 3:
@@ -160,12 +173,13 @@ def parse_block(segs: Sequence[Seg]) -> Signature:
             continue
         name = _name(text)
         if name and (authority or titles):
-            sig.name, sig.name_score = name[0], name[1] * seg.conf
+            sig.name, sig.name_score = name[0], blend(seg.conf, name[1])
             sig.segs.append(seg)
             break
     if titles:
         title, score = _position_score(" ".join(titles))
-        sig.title, sig.title_score = title, score * min(s.conf for s in sig.segs)
+        title_conf = min(s.conf for s in sig.segs if s.text in titles or _EDGE.sub("", nfc(s.text)) in titles)
+        sig.title, sig.title_score = title, blend(title_conf, score)
     if authority:
         sig.authority = " ".join(authority)
         sig.authority_score = min(scores)

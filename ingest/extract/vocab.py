@@ -67,7 +67,6 @@ DOC_TYPES: tuple[DocType, ...] = (
 
 CONG_VAN = next(t for t in DOC_TYPES if t.name == "Công văn")
 TYPE_BY_NAME: dict[str, DocType] = {t.name: t for t in DOC_TYPES}
-TYPE_BY_ABBR: dict[str, DocType] = {t.abbr: t for t in DOC_TYPES if t.abbr}
 TT05_OTHER = "32"
 
 #: Authority prefixes of the signature block (ND 30 PL I, box 7a): "thay mặt", "quyền", "ký thay",

@@ -52,3 +52,8 @@ def test_gazetteer_restores_damaged_provinces_only() -> None:
     # An unknown place is kept as read, never replaced by a similar province.
     assert canonical_place("Hà Tiên") == ("Hà Tiên", False)
     assert canonical_place("Sơn Tây") == ("Sơn Tây", False)
+
+
+def test_abbreviated_unit_opens_the_place() -> None:
+    parsed = find_date("TP. Hồ Chí Minh, ngày 02 tháng 01 năm 2020", today=dt.date(2025, 6, 1))
+    assert parsed is not None and parsed.place == "TP. Hồ Chí Minh"

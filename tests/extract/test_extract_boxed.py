@@ -143,3 +143,17 @@ def test_flowed_text_layer_is_read_as_text() -> None:
     assert ex.issuing_agency == "ỦY BAN NHÂN DÂN TỈNH THỪA THIÊN HUẾ"
     assert ex.document_type == "Kế hoạch"
     assert ex.issued_place == "Thừa Thiên Huế"
+
+
+def test_cong_van_abstract_centred_below_the_header() -> None:
+    rows = [
+        (230, [centred("BỘ Y TẾ", LEFT), centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", RIGHT)]),
+        (305, [centred("Số: 88/BYT-KHTC", LEFT), centred("Độc lập - Tự do - Hạnh phúc", RIGHT)]),
+        (390, [centred("Hà Nội, ngày 3 tháng 4 năm 2022", RIGHT)]),
+        (520, [centred("V/v bổ sung kinh phí thực hiện nhiệm vụ chuyển đổi số", MID)]),
+        (620, [centred("Kính gửi: Bộ Tài chính", MID)]),
+        *_body(720, 5),
+    ]
+    ex = extract_fields([boxed_page(rows)])
+    assert ex.document_type == "Công văn"
+    assert ex.summary == "V/v bổ sung kinh phí thực hiện nhiệm vụ chuyển đổi số"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -66,6 +67,9 @@ def test_g4_tiff_becomes_two_layer_pdfa(tiff: NormalisationResult) -> None:
     assert {"ocrmypdf", "tesseract", "pikepdf", "img2pdf"} <= tiff.tool_versions.keys()
     assert tiff.duration_s > 0
     assert not (tiff.sidecar.parent / "work").exists(), "intermediate files are removed"
+    with pikepdf.open(tiff.derivative) as pdf:  # type: ignore[arg-type]
+        bits = [int(img.BitsPerComponent) for page in pdf.pages for img in page.get_images().values()]
+    assert bits == [1, 1], "deskewed bilevel pages stay bilevel, as small as the scan"
 
 
 def test_scan_text_recall_against_ground_truth(tiff: NormalisationResult, truth: dict[str, dict]) -> None:
@@ -114,6 +118,39 @@ def test_png_with_alpha(tmp_path: Path) -> None:
     _assert_pdfa_2b(result)
     found, total = bag_of_words_recall("\n".join(LINES), result.pages_text[0])
     assert found == total, result.pages_text[0]
+
+
+def test_upside_down_page_is_turned(tmp_path: Path) -> None:
+    lines = [f"Điều {n}. Cơ quan, tổ chức có trách nhiệm lập hồ sơ và nộp lưu tài liệu" for n in range(1, 13)]
+    source = tmp_path / "upside-down.png"
+    text_page((1700, 1400), "L", lines=lines, font_size=40).rotate(180).save(source, dpi=(200, 200))
+    result = _run(source, "image/png", tmp_path / "work")
+    assert "Cơ quan, tổ chức có trách nhiệm" in result.pages_text[0]
+    first_word = result.pages[0].words[0]
+    assert first_word.text == "Điều" and first_word.y0 < 100, "Tesseract read the page upright"
+    with pikepdf.open(result.derivative) as pdf:  # type: ignore[arg-type]
+        (image,) = pdf.pages[0].get_images().values()
+        pixels = pikepdf.PdfImage(image).as_pil_image().convert("L")
+        rotate = int(pdf.pages[0].get("/Rotate", 0))
+    upright = pixels.rotate(-rotate, expand=True)
+    top, bottom = upright.crop((0, 0, upright.width, 100)), upright.crop((0, upright.height - 100, upright.width, upright.height))
+    assert top.getextrema()[0] < 128 < bottom.getextrema()[0], "the derivative shows the page upright"
+
+
+def test_without_deskew_the_scanner_bytes_are_kept(tmp_path: Path) -> None:
+    # Deskewing re-renders a page; without it (and rotation, which only sets /Rotate) the derivative
+    # holds the original JPEG byte for byte under its text layer.
+    source = corpus_file("vn015.jpg")
+    result = _run(source, "image/jpeg", tmp_path / "work", OcrSettings(deskew=False, rotate_pages=False))
+    _assert_pdfa_2b(result)
+    with pikepdf.open(result.derivative) as pdf:  # type: ignore[arg-type]
+        (image,) = pdf.pages[0].get_images().values()
+        raw = image.read_raw_bytes()
+        filters = [str(f) for f in image.Filter.wrap_in_array()]
+    # OCRmyPDF's lossless optimiser wraps the JPEG in Flate; under it are the scanner's bytes.
+    assert filters in (["/DCTDecode"], ["/FlateDecode", "/DCTDecode"])
+    assert (zlib.decompress(raw) if filters[0] == "/FlateDecode" else raw) == source.read_bytes()
+    assert result.pages[0].confidence and result.pages[0].confidence > 0.8
 
 
 def test_born_digital_pdf_is_not_reocrd_but_gets_pdfa(born_digital: NormalisationResult) -> None:

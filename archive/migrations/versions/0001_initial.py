@@ -451,6 +451,7 @@ def upgrade() -> None:
         sa.Column("original_path", sa.String(length=2048), nullable=True),
         sa.Column("state", codes(BATCH_ITEM_STATE, "state", 30), nullable=False),
         sa.Column("failed_step", codes(BATCH_ITEM_STATE, "failed_step", 30), nullable=True),
+        sa.Column("failure_code", sa.String(length=50), nullable=True),
         sa.Column("message_vi", sa.Text(), nullable=True),
         sa.Column("message_en", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),

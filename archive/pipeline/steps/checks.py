@@ -83,18 +83,8 @@ def validate_content(ctx: ItemContext) -> None:
     if item.size == 0:
         _refuse(ctx, "empty", "Tệp rỗng (0 byte); hãy kiểm tra và nộp lại tệp đúng.",
                 "The file is empty (0 bytes); check it and submit the right file.")
-    if not item.mime_type.startswith(ACCEPTED_MIME_PREFIXES):
-        _refuse(ctx, "unsupported-type",
-                f"Định dạng {bitstream.puid or 'không xác định'} ({item.mime_type}) không thuộc danh mục định dạng "
-                "được nộp lưu theo Thông tư 05/2025; hãy chuyển sang PDF, ảnh hoặc văn bản rồi nộp lại.",
-                f"Format {bitstream.puid or 'unknown'} ({item.mime_type}) is not among the formats TT 05/2025 "
-                "accepts; convert it to PDF, an image or a text document and submit again.")
     report = validate(ctx.master_path(), item.mime_type)
     by_extension = getattr(ctx.scratch.get("identification"), "basis", "") == "extension"
-    for warning in report.warnings:
-        item.flags.append({"code": warning.code, "vi": warning.vi, "en": warning.en})
-    item.page_count = report.page_count
-    ctx.scratch["has_text"] = report.has_text
     if report.problems:
         first = report.problems[0]
         vi, en = first.vi, first.en
@@ -102,6 +92,18 @@ def validate_content(ctx: ItemContext) -> None:
             vi = f"Tệp mang đuôi {Path(item.original_name).suffix} nhưng nội dung không phải định dạng đó. {vi}"
             en = f"The file is named {Path(item.original_name).suffix} but its content is not that format. {en}"
         _refuse(ctx, first.code, vi, en)
+    if report.kind == "archive":
+        _refuse(ctx, "nested-archive", "Tệp nén nằm trong tệp nén khác; hãy giải nén và nộp các tệp bên trong.",
+                "An archive inside an archive; unpack it and submit the files it holds.")
+    if not item.mime_type.startswith(ACCEPTED_MIME_PREFIXES):
+        _refuse(ctx, "unsupported-type",
+                f"Định dạng {bitstream.puid or 'không xác định'} ({item.mime_type}) không thuộc danh mục định dạng "
+                "được nộp lưu theo Thông tư 05/2025; hãy chuyển sang PDF, ảnh hoặc văn bản rồi nộp lại.",
+                f"Format {bitstream.puid or 'unknown'} ({item.mime_type}) is not among the formats TT 05/2025 "
+                "accepts; convert it to PDF, an image or a text document and submit again.")
+    for warning in report.warnings:
+        item.flags.append({"code": warning.code, "vi": warning.vi, "en": warning.en})
+    item.page_count = report.page_count
     outcome = EventOutcome.WARNING if report.warnings else EventOutcome.SUCCESS
     record_event(ctx.session, EventType.VALIDATION, outcome, tool=("pikepdf/Pillow", None),
                  detail=f"{report.kind} validation",
