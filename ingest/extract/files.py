@@ -22,7 +22,9 @@ _INVISIBLE = 3
 def extract_file(path: str | Path, settings: ExtractSettings | None = None, lang: str = "vie") -> Extraction:
     """Read the registry fields of one PDF, TIFF, JPEG or PNG file."""
     path = Path(path)
-    if path.suffix.lower() == ".pdf":
+    with open(path, "rb") as fh:
+        is_pdf = b"%PDF-" in fh.read(1024)  # by content: a scan named .pdf is still an image
+    if is_pdf:
         pages = words_from_pdf_text_layer(path)
         if any(page.lines for page in pages):
             born_digital = not has_invisible_text(path)

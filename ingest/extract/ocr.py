@@ -39,7 +39,9 @@ class OcrError(RuntimeError):
 def page_images(path: str | Path, dpi: int = RENDER_DPI) -> Iterator[Image.Image]:
     """Yield each page of a PDF, (multi-page) TIFF or single image as a Pillow image."""
     path = Path(path)
-    if path.suffix.lower() == ".pdf":
+    with open(path, "rb") as fh:
+        is_pdf = b"%PDF-" in fh.read(1024)  # by content, never by the file's name
+    if is_pdf:
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(str(path))
