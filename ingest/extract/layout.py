@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ingest.extract.dates import place_start
-from ingest.extract.model import PageText, Word
+from ingest.extract.model import PageText, Word, WordRun
 from ingest.extract.textnorm import key, similarity
 from ingest.extract.vocab import NATIONAL_MOTTO, NATIONAL_SLOGAN
 
@@ -29,7 +29,7 @@ _SO = re.compile(r"^s[o0ô6ơóòồố]?$")
 
 
 @dataclass(frozen=True, slots=True)
-class Seg:
+class Seg(WordRun):
     """A run of words from one line that belongs to one layout element."""
 
     words: tuple[Word, ...]
@@ -44,30 +44,6 @@ class Seg:
     @property
     def key(self) -> str:
         return key(self.text)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def y0(self) -> float:
-        return min(w.y0 for w in self.words)
-
-    @property
-    def y1(self) -> float:
-        return max(w.y1 for w in self.words)
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
 
     @property
     def height(self) -> float:

@@ -51,16 +51,11 @@ class Word:
         return (self.y0 + self.y1) / 2
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A visual line. ``words`` is empty when the source had no coordinates (plain text)."""
+class WordRun:
+    """The box around a run of words: what lines and layout segments both need to be placed."""
 
-    text: str
-    words: tuple[Word, ...] = ()
-
-    @property
-    def has_box(self) -> bool:
-        return bool(self.words)
+    __slots__ = ()
+    words: tuple[Word, ...]
 
     @property
     def x0(self) -> float:
@@ -77,6 +72,26 @@ class Line:
     @property
     def y1(self) -> float:
         return max(w.y1 for w in self.words)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Line(WordRun):
+    """A visual line. ``words`` is empty when the source had no coordinates (plain text)."""
+
+    text: str
+    words: tuple[Word, ...] = ()
+
+    @property
+    def has_box(self) -> bool:
+        return bool(self.words)
 
     @property
     def conf(self) -> float:
