@@ -13,6 +13,7 @@ from typing import Callable
 from archive.catalog.db import current_revision, head_revision
 from archive.factory import Archive
 from archive.i18n import t
+from ingest.virus import ClamdScanner
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,12 @@ def _catalog(archive: Archive, lang: str) -> str:
     return f"{archive.engine.dialect.name}: {detail}"
 
 
+def _virus(archive: Archive, lang: str) -> str:
+    if not archive.settings.clamd:
+        return t("virus.not_configured", lang)
+    return ClamdScanner(archive.settings.clamd, timeout=5).version()
+
+
 def collect_status(archive: Archive, lang: str = "vi") -> SystemStatus:
     """Run every check; a failing check is reported with its error, never raised."""
     checks: list[tuple[str, Callable[[], str]]] = [
@@ -55,6 +62,7 @@ def collect_status(archive: Archive, lang: str = "vi") -> SystemStatus:
         ("store", archive.store.health),
         ("index", archive.index.health),
         ("queue", archive.dispatcher.health),
+        ("virus", lambda: _virus(archive, lang)),
     ]
     components = []
     for name, check in checks:

@@ -33,7 +33,8 @@ def test_embedded_first_run_creates_data_dir_migrates_and_reports(tmp_path: Path
     result = _run(env, "status")
     assert result.exit_code == 0, result.output
     assert "Tình trạng hệ thống Lưu trữ số" in result.output
-    assert result.output.count("hoạt động") == 4
+    assert result.output.count("hoạt động") == 5
+    assert "chưa cấu hình LUUTRU_CLAMD" in result.output
     assert (tmp_path / "data" / "catalog.sqlite").exists()
     assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o077 == 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,10 +39,15 @@ def store_file(ctx: ItemContext, key: str, path: Path, content_type: str) -> Sto
             return store.put(key, fh, content_type=content_type)
     except KeyExists:
         info = store.head(key)
-        if info.sha256 is None:
-            raise transient("store-no-digest", f"Đối tượng {key} trong kho không có mã băm SHA-256.",
-                            f"Object {key} has no stored SHA-256.")
-        return StoredObject(key=key, size=info.size, sha256=info.sha256)
+        if info.sha256 is not None:
+            return StoredObject(key=key, size=info.size, sha256=info.sha256)
+        # A crash between the object getting its name and its digest being recorded (the local
+        # store's sidecar) leaves a complete object without a digest: hash what is stored.
+        digest, size = hashlib.sha256(), 0
+        for chunk in store.get(key):
+            digest.update(chunk)
+            size += len(chunk)
+        return StoredObject(key=key, size=size, sha256=digest.hexdigest())
     except (StorageError, ObjectMissing) as exc:
         raise transient("store-unavailable",
                         f"Không ghi được vào kho lưu trữ ({exc}); hệ thống sẽ tự thử lại.",

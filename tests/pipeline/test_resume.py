@@ -1,0 +1,261 @@
+"""A worker killed at any moment loses nothing: the item resumes and ends archived exactly once.
+
+A real `luutru worker` process is SIGKILLed at chosen moments across the steps (mid-OCR, between
+storing derivatives and committing them, inside validation and the thumbnail step, and at random
+times). As in production, the killed worker's leases simply run out (here: are expired at once)
+and a new worker resumes. Afterwards every item is archived (or a duplicate) exactly once, with
+exactly one PREMIS event per step, no orphan objects and every checksum verifying.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from archive.batches import BatchService, _sha256_of
+from archive.catalog import BatchItem, Bitstream, Document, EventObject, PreservationEvent, utc_now
+from archive.catalog.codes import BatchItemState, RepresentationType
+from archive.catalog.models import Representation
+from archive.factory import Archive
+from archive.pipeline.runner import TERMINAL
+from tests.pipeline.badfiles import CORPUS
+
+LUUTRU = Path(sys.executable).with_name("luutru")
+SCANS = ("vn006.tif", "vn014.jpg")
+BORN_DIGITAL = ("vn003.pdf", "vn008.pdf")
+DUPLICATE = "ban-sao-vn003.pdf"   # the same bytes as vn003.pdf under another name
+STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "acc")
+# Events that link the batch item itself, so a duplicate item has its own.
+PER_ITEM_EVENTS = ("mes", "ing", "vir", "for", "val")
+
+
+def worker_env(embedded_env: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUUTRU_")}
+    return {**env, **embedded_env}
+
+
+class Workers:
+    """Starts `luutru worker --threads 1` processes and kills them, keeping their logs."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.started = env, logs, 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        logs.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        self.started += 1
+        log = open(self.logs / f"worker-{self.started}.log", "wb")
+        self.proc = subprocess.Popen([str(LUUTRU), "worker", "--threads", "1"], env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        assert self.proc.returncode == -signal.SIGKILL, self.proc.returncode
+        self.proc = None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def tail(self) -> str:
+        return "\n".join(f"--- worker {n}\n" + (self.logs / f"worker-{n}.log").read_text(errors="replace")[-3000:]
+                         for n in range(1, self.started + 1))
+
+
+def states(archive: Archive, batch_id: int) -> dict[int, tuple[str, str]]:
+    """item id → (state, sha256), read as any other process reads the catalog.
+
+    A crash is not a failure: an item that a kill sent into backoff (a transient failure recorded)
+    means a resumed step could not cope with what the killed one left, so the test stops there.
+    """
+    with archive.sessions() as session:
+        rows = session.execute(select(BatchItem.id, BatchItem.state, BatchItem.sha256, BatchItem.failure_code,
+                                      BatchItem.message_en).where(BatchItem.batch_id == batch_id)).all()
+    failed = [(i, s.value, code, message) for i, s, _, code, message in rows if code is not None]
+    assert not failed, failed
+    return {i: (s.value, sha) for i, s, sha, _, _ in rows}
+
+
+def expire_leases(archive: Archive, batch_id: int) -> int:
+    """What time does in production: the dead worker's leases run out."""
+    with archive.work_sessions.begin() as session:
+        return session.execute(update(BatchItem)
+                               .where(BatchItem.batch_id == batch_id, BatchItem.state.not_in(TERMINAL),
+                                      BatchItem.lease_expires_at.is_not(None))
+                               .values(lease_expires_at=utc_now() - timedelta(seconds=1))).rowcount
+
+
+Moment = Callable[[], bool]
+
+
+def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
+        tmp_path: Path, archive: Archive, embedded_env: dict[str, str]) -> None:
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    # Ordered so the one-thread worker meets scans and born-digital files alternately.
+    for name in (SCANS[0], BORN_DIGITAL[0], SCANS[1], BORN_DIGITAL[1]):
+        shutil.copyfile(CORPUS / name, folder / name)
+    shutil.copyfile(CORPUS / BORN_DIGITAL[0], folder / DUPLICATE)
+    service = BatchService(archive)
+    batch_id = service.submit([folder / n for n in (SCANS[0], BORN_DIGITAL[0], SCANS[1], BORN_DIGITAL[1],
+                                                   DUPLICATE)], name="Lô thử tắt đột ngột")
+    objects = archive.settings.objects_dir
+    rng = random.Random(os.environ.get("LUUTRU_TEST_SEED", "luutru"))
+
+    def in_state(state: str, *, for_seconds: float = 0.0, scans_only: bool = False) -> Moment:
+        seen: dict[int, float] = {}
+
+        def moment() -> bool:
+            now = time.monotonic()
+            for item_id, (current, _) in states(archive, batch_id).items():
+                if current != state or (scans_only and item_id not in scan_ids):
+                    seen.pop(item_id, None)
+                    continue
+                if now - seen.setdefault(item_id, now) >= for_seconds:
+                    return True
+            return False
+        return moment
+
+    def stored_not_committed(state: str, name: str) -> Moment:
+        """The step has put ``name`` into the store but (very likely) not committed yet."""
+        def moment() -> bool:
+            for _, (current, sha) in states(archive, batch_id).items():
+                if current != state:
+                    continue
+                target = objects / "derivatives" / sha / name
+                deadline = time.monotonic() + 0.05
+                while time.monotonic() < deadline:   # a tight look between catalog polls
+                    if target.exists():
+                        return True
+                    time.sleep(0.0005)
+            return False
+        return moment
+
+    def after(seconds: float) -> Moment:
+        holder: list[float] = []
+
+        def moment() -> bool:
+            holder.append(holder[0] if holder else time.monotonic())
+            return time.monotonic() - holder[0] >= seconds
+        return moment
+
+    scan_shas = {_sha256_of(folder / n)[0] for n in SCANS}
+    scan_ids = {i for i, (_, sha) in states(archive, batch_id).items() if sha in scan_shas}
+    assert len(scan_ids) == 2
+
+    moments: list[tuple[str, Moment]] = [
+        ("mid-OCR of a scan", in_state("validated", for_seconds=1.0, scans_only=True)),
+        ("normalise: derivatives stored, not committed", stored_not_committed("validated", "preservation.pdf")),
+        ("inside the thumbnail step", in_state("extracted")),
+        ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
+        ("inside validation (dedupe, record)", in_state("identified")),
+        ("at random", after(rng.uniform(0.5, 4.0))),
+        ("inside extraction", in_state("normalised")),
+        ("at random", after(rng.uniform(0.5, 4.0))),
+    ]
+    workers = Workers(worker_env(embedded_env), tmp_path / "logs")
+    kills: list[str] = []
+    deadline = time.monotonic() + 180
+    try:
+        for label, moment in moments:
+            if all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+                break
+            workers.start()
+            while not moment():
+                assert workers.alive(), workers.tail()
+                assert time.monotonic() < deadline, (label, states(archive, batch_id), workers.tail())
+                if all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+                    break
+                time.sleep(0.01)
+            else:
+                workers.kill()
+                snapshot = states(archive, batch_id)
+                kills.append(f"{label}: {sorted(s for s, _ in snapshot.values())}")
+                print(f"{time.monotonic():.1f} kill {kills[-1]}", flush=True)
+                expire_leases(archive, batch_id)
+                continue
+            workers.kill()   # the batch finished before this moment came
+            break
+        # Last worker: let it finish.
+        if not all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+            expire_leases(archive, batch_id)
+            workers.start()
+            while not all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+                assert workers.alive(), workers.tail()
+                assert time.monotonic() < deadline, (states(archive, batch_id), workers.tail())
+                time.sleep(0.1)
+            workers.kill()
+    finally:
+        if workers.alive():
+            workers.kill()
+    assert len(kills) >= 4, kills
+    print("\n".join(["kills:", *kills]))
+
+    report = service.report(batch_id)
+    by_name = {str(item["name"]).rsplit("/", 1)[-1]: item for item in report.items}
+    assert {n: i["state"] for n, i in by_name.items()} == {
+        **{n: "archived" for n in (*SCANS, *BORN_DIGITAL)}, DUPLICATE: "duplicate"}, (report.items, workers.tail())
+    assert report.status == "completed" and report.archived == 4 and report.duplicates == 1
+    for name, item in by_name.items():
+        assert item["failure_code"] is None and item["attempts"] == 0, (name, item)
+    assert by_name[DUPLICATE]["document_id"] == by_name[BORN_DIGITAL[0]]["document_id"]
+
+    with archive.sessions() as session:
+        items = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)).all()
+        # One document per distinct original, each with exactly one representation of each kind.
+        documents = session.scalars(select(Document)).all()
+        assert len(documents) == len({i.sha256 for i in items}) == 4
+        assert {i.document_id for i in items} == {d.id for d in documents}
+        for document in documents:
+            kinds = Counter(r.type for r in session.scalars(
+                select(Representation).where(Representation.document_id == document.id)))
+            assert kinds == {RepresentationType.ORIGINAL: 1, RepresentationType.PRESERVATION: 1,
+                             RepresentationType.ACCESS: 1}, (document.id, kinds)
+
+        # Exactly one PREMIS event of each step per original (two of the per-item ones for the
+        # original that came twice): no step's event was recorded twice by a resumed run.
+        links = session.execute(select(EventObject.bitstream_id, EventObject.batch_item_id,
+                                       PreservationEvent.event_type, PreservationEvent.id)
+                                .join(PreservationEvent, EventObject.event_id == PreservationEvent.id)).all()
+        for item in items:
+            if item.state == BatchItemState.DUPLICATE:
+                continue
+            copies = sum(1 for other in items if other.sha256 == item.sha256)
+            counted = Counter(t.value for e, t in {(e, t) for b, _, t, e in links if b == item.master_bitstream_id})
+            expected = {t: (copies if t in PER_ITEM_EVENTS else 1) for t in STEP_EVENTS}
+            assert counted == expected, (item.original_name, counted)
+        for item in items:
+            per_item = Counter(t.value for _, i, t, _ in links if i == item.id)
+            assert per_item == {"ing": 1, "vir": 1}, (item.original_name, per_item)
+
+        # No orphans: every stored object is exactly one catalog bitstream, and each verifies.
+        bitstreams = session.scalars(select(Bitstream)).all()
+        keys = [b.storage_key for b in bitstreams]
+        assert len(keys) == len(set(keys))
+        assert sorted(archive.store.list()) == sorted(keys)
+        for bitstream in bitstreams:
+            result = archive.store.verify(bitstream.storage_key, bitstream.sha256)
+            assert result.ok, result.message
+        assert {b.storage_key.rsplit("/", 1)[-1] for b in bitstreams if b.storage_key.startswith("derivatives/")} \
+            == {"preservation.pdf", "text.txt", "words.json", "thumbnail.png"}
+        assert sum(1 for k in keys if k.startswith("masters/")) == 4
+        assert sum(1 for k in keys if k.startswith("derivatives/")) == 4 * 4
+
+    # Each record is in the search index exactly once.
+    with sqlite3.connect(archive.settings.search_db_path) as conn:
+        indexed = Counter(row[0] for row in conn.execute("SELECT doc_id FROM documents"))
+    assert indexed == {str(d.id): 1 for d in documents}
