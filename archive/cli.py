@@ -84,9 +84,10 @@ def status(ctx: Context, as_json: bool) -> None:
 @main.command()
 @pass_ctx
 def init(ctx: Context) -> None:
-    """Prepare a new or upgraded installation: catalog schema and search index. Safe to repeat."""
+    """Prepare a new or upgraded installation: catalog schema, object store, search index. Safe to repeat."""
     archive = ctx.archive
     db_upgrade(archive.engine, "head")
+    archive.store.ensure()
     archive.index.ensure()
     click.echo(f"catalog schema: {current_revision(archive.engine)}; search index: {archive.index.name}")
 

@@ -310,6 +310,9 @@ class LocalObjectStore:
         except OSError as exc:
             raise _io_error(f"delete {key} (disposal decision {grant.decision_id})", self.root, exc) from exc
 
+    def ensure(self) -> None:
+        """The folder is created when the store is opened; nothing else to prepare."""
+
     def health(self) -> str:
         """One line on where objects live and how much room is left; raises when the folder is unusable."""
         if not self.root.is_dir():

@@ -541,6 +541,16 @@ class S3ObjectStore:
                 return None
             raise
 
+    def ensure(self) -> None:
+        """Create the bucket if it is missing, with Object Lock when retention is configured.
+
+        Object Lock can only be chosen when a bucket is created, so an installation that wants
+        retention must let us (or its operator) create the bucket that way from the start.
+        """
+        with self._errors("create the bucket"):
+            if not self._client.bucket_exists(self.bucket):
+                self._client.make_bucket(self.bucket, object_lock=bool(self.lock_mode))
+
     def health(self) -> str:
         """One line naming bucket and retention; raises when the bucket cannot be used as configured."""
         with self._errors("reach the bucket"):

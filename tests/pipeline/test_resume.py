@@ -130,16 +130,20 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             return False
         return moment
 
+    window: list[tuple[str, int]] = []   # (state, item) seen with the step's object already stored
+    caught: list[bool] = []               # per such kill: did it land before the step's commit?
+
     def stored_not_committed(state: str, name: str) -> Moment:
         """The step has put ``name`` into the store but (very likely) not committed yet."""
         def moment() -> bool:
-            for _, (current, sha) in states(archive, batch_id).items():
+            for item_id, (current, sha) in states(archive, batch_id).items():
                 if current != state:
                     continue
                 target = objects / "derivatives" / sha / name
                 deadline = time.monotonic() + 0.05
                 while time.monotonic() < deadline:   # a tight look between catalog polls
                     if target.exists():
+                        window.append((state, item_id))
                         return True
                     time.sleep(0.0005)
             return False
@@ -185,6 +189,10 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
                 workers.kill()
                 snapshot = states(archive, batch_id)
                 kills.append(f"{label}: {sorted(s for s, _ in snapshot.values())}")
+                if window:
+                    state, item_id = window.pop()
+                    caught.append(snapshot[item_id][0] == state)   # still before the step: not committed
+                    kills[-1] += " (in the window)" if caught[-1] else " (just after the commit)"
                 print(f"{time.monotonic():.1f} kill {kills[-1]}", flush=True)
                 expire_leases(archive, batch_id)
                 continue
@@ -203,6 +211,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         if workers.alive():
             workers.kill()
     assert len(kills) >= 4, kills
+    # At least one kill landed after a step stored objects and before it committed: the case
+    # where the resumed step must adopt what the dead one stored.
+    assert any(caught), kills
     print("\n".join(["kills:", *kills]))
 
     report = service.report(batch_id)

@@ -205,3 +205,15 @@ def test_bucket_without_object_lock_works_without_retention(minio_endpoint: str,
     assert store.verify(KEY, sha(data)).ok
     store.delete(KEY, GRANT)
     assert list(store.list()) == []
+
+
+def test_ensure_creates_a_locked_bucket_once(minio_endpoint: str, raw: Minio) -> None:
+    name = f"test-ensure-{uuid.uuid4().hex[:12]}"
+    store = S3ObjectStore(minio_endpoint, name, S3_ACCESS_KEY, S3_SECRET_KEY, lock_mode="GOVERNANCE", lock_days=1)
+    with pytest.raises(StorageError, match="does not exist"):
+        store.health()
+    store.ensure()
+    store.ensure()  # repeatable
+    assert "GOVERNANCE" in store.health()
+    assert raw.get_object_lock_config(name) is not None
+    raw.remove_bucket(name)
