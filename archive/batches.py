@@ -27,7 +27,7 @@ from archive.catalog.codes import (
     Maintenance,
     Mode,
 )
-from archive.catalogue import Catalogue, read_catalogue
+from archive.catalogue import Catalogue, CatalogueError, read_catalogue
 from archive.factory import Archive
 from archive.intake import SourceFile, collect
 from archive.pipeline.steps import STEPS
@@ -87,6 +87,12 @@ class BatchService:
         scratch.mkdir(parents=True, exist_ok=True)
         try:
             files = collect(paths, scratch)
+            unmatched = catalogue.unmatched([f.name for f in files])
+            if unmatched and catalogue_path is not None:
+                # A mistyped file name must not silently drop that row's metadata.
+                raise CatalogueError(catalogue_path, [
+                    f"tệp/file {name}: có trong bảng kê nhưng không có trong lô / listed in the catalogue but "
+                    "not among the files submitted." for name in unmatched])
             with self.archive.work_sessions.begin() as session:
                 fonds = self._fonds(session, fonds_code)
                 self._dossiers(session, fonds, catalogue)

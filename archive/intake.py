@@ -49,12 +49,28 @@ def _walk(root: Path, prefix: str) -> list[SourceFile]:
     return found
 
 
+def _failing_files(bag: bagit.Bag | None) -> list[str]:
+    """Name the files at fault when bagit stopped at its Payload-Oxum summary (counts and bytes only).
+
+    Validating again without the summary runs the per-file checks (missing, unexpected, checksum).
+    """
+    if bag is None or "Payload-Oxum" not in bag.info:
+        return []
+    del bag.info["Payload-Oxum"]
+    try:
+        bag.validate(processes=1)
+    except bagit.BagValidationError as exc:
+        return [str(d) for d in getattr(exc, "details", [])]
+    return []
+
+
 def _bag(root: Path, prefix: str) -> list[SourceFile]:
+    bag = None
     try:
         bag = bagit.Bag(str(root))
         bag.validate(processes=1)
     except bagit.BagValidationError as exc:
-        details = [str(d) for d in getattr(exc, "details", [])] or [str(exc)]
+        details = [str(d) for d in getattr(exc, "details", [])] or [str(exc), *_failing_files(bag)]
         raise IntakeError(f"Gói BagIt {prefix or root.name} không hợp lệ; không tiếp nhận tệp nào của gói.",
                           f"The BagIt bag {prefix or root.name} is invalid; none of its files were taken.", details) from exc
     except bagit.BagError as exc:

@@ -208,8 +208,10 @@ def normalise(source: Path, mime_type: str, workdir: Path, settings: OcrSettings
     work.mkdir(parents=True)
     hocr_dir = work / "hocr"
     hocr_dir.mkdir()
-    derivative = workdir / DERIVATIVE_NAME
+    derivative, sidecar = workdir / DERIVATIVE_NAME, workdir / SIDECAR_NAME
+    # A retried task reuses its work directory: no output of an earlier attempt may survive.
     derivative.unlink(missing_ok=True)
+    sidecar.unlink(missing_ok=True)
     input_pdf = work / "input.pdf"
     warnings: list[OcrWarning] = []
     try:
@@ -234,7 +236,6 @@ def normalise(source: Path, mime_type: str, workdir: Path, settings: OcrSettings
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    sidecar = workdir / SIDECAR_NAME
     sidecar.write_text("\f".join(page.text for page in pages), encoding="utf-8")
     low = [p.number for p in pages if p.ocr and (p.confidence or 0.0) < settings.low_confidence_threshold]
     if low:

@@ -15,18 +15,19 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from archive.catalog import BatchItem, Document, IngestBatch, Representation, utc_now
-from archive.catalog.codes import BatchItemState, BatchStatus, EventOutcome, EventType
+from archive.catalog import BatchItem, Document, IngestBatch, PreservationEvent, Representation, utc_now
+from archive.catalog.codes import BatchItemState, BatchStatus, EventOutcome, EventType, ObjectRole
 from archive.factory import Archive
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import StepError, transient
 from archive.pipeline.steps import STEPS
-from archive.preservation import record_event
+from archive.preservation import LUUTRU_AGENT, record_event
 from search.base import SearchError
 from storage import StorageError
 
@@ -80,14 +81,24 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
         ctx = ItemContext(archive, session, item, workdir)
         while (step := NEXT_STEP.get(item.state)) is not None:
             session.commit()
+            if item.failed_step is not None:
+                # An earlier attempt failed here; if this one succeeds, its reason no longer applies.
+                item.failed_step = item.failure_code = item.next_attempt_at = None
+                item.message_vi = item.message_en = None
             try:
                 step.run(ctx)
                 item.state = BatchItemState.DUPLICATE if ctx.scratch.pop("duplicate", False) else step.reaches
                 item.lease_expires_at = utc_now() + timedelta(seconds=archive.settings.lease_seconds)
+                if item.state in TERMINAL:
+                    # In the same transaction: a worker dying right after the item's last commit
+                    # must not leave its batch "processing" with nothing left to refresh it.
+                    _release(item)
+                    _update_batch(session, item.batch_id)
                 session.commit()
             except StepError as exc:
+                recorded = _recorded_events(session)
                 session.rollback()
-                return _fail(archive, item_id, step.reaches, exc)
+                return _fail(archive, item_id, step.reaches, exc, recorded=recorded)
             except (SQLAlchemyError, StorageError, SearchError) as exc:
                 # The catalog, the store or the index refused or vanished mid-step: try again later.
                 log.warning("step %s of item %s: %s", step.name, item_id, exc)
@@ -130,13 +141,38 @@ def _release(item: BatchItem) -> None:
     item.lease_expires_at = None
 
 
+def _recorded_events(session: Session) -> list[dict[str, Any]]:
+    """The PREMIS events a failing step recorded before raising (e.g. ``vir`` with outcome failure).
+
+    The step's transaction is rolled back, so ``_fail`` records them again with the failure.
+    """
+    kept = []
+    for event in list(session.new):
+        if not isinstance(event, PreservationEvent):
+            continue
+        agent = next((link.agent for link in event.agents), None)
+        links = [(link.role, type(target), target.id) for link in event.objects
+                 for target in (link.bitstream, link.representation, link.document, link.dossier, link.batch_item)
+                 if target is not None and target.id is not None]
+        kept.append({"type": event.event_type, "outcome": event.outcome, "detail": event.event_detail or "",
+                     "outcome_detail": event.outcome_detail,
+                     "tool": (agent.name, agent.version) if agent is not None else LUUTRU_AGENT, "links": links})
+    return kept
+
+
 def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: StepError,
-          final: bool = False) -> RunResult:
+          final: bool = False, recorded: list[dict[str, Any]] | None = None) -> RunResult:
     """Record the failure in its own transaction: quarantine, or schedule a retry, or give up."""
     settings = archive.settings
     with archive.work_sessions.begin() as session:
         item = session.get(BatchItem, item_id)
         assert item is not None
+        for event in recorded or []:
+            linked = [(role, session.get(kind, key)) for role, kind, key in event["links"]]
+            record_event(session, event["type"], event["outcome"], detail=event["detail"],
+                         outcome_detail=event["outcome_detail"], tool=event["tool"],
+                         sources=[o for role, o in linked if o is not None and role == ObjectRole.SOURCE],
+                         outcomes=[o for role, o in linked if o is not None and role == ObjectRole.OUTCOME])
         item.attempts += 1
         item.message_vi, item.message_en = error.vi, error.en
         item.failed_step = step_state
@@ -154,24 +190,32 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
             retry_in = min(30.0 * 2 ** (item.attempts - 1), 3600.0)
             item.next_attempt_at = utc_now() + timedelta(seconds=retry_in)
         state = item.state
-        batch_id = item.batch_id
-    _refresh_batch(archive, batch_id)
+        _update_batch(session, item.batch_id)
     return RunResult(state if retry_in is None else None, retry_in)
 
 
 def _refresh_batch(archive: Archive, batch_id: int) -> None:
-    """Batch counters are recomputed from the items, so they can never drift from the truth."""
     with archive.work_sessions.begin() as session:
-        batch = session.get(IngestBatch, batch_id)
-        assert batch is not None
-        states = list(session.scalars(select(BatchItem.state).where(BatchItem.batch_id == batch_id)))
-        batch.total_items = len(states)
-        batch.archived_items = states.count(BatchItemState.ARCHIVED)
-        batch.duplicate_items = states.count(BatchItemState.DUPLICATE)
-        batch.failed_items = states.count(BatchItemState.FAILED) + states.count(BatchItemState.QUARANTINED)
-        if states and all(s in TERMINAL for s in states):
-            batch.status = BatchStatus.COMPLETED_WITH_ERRORS if batch.failed_items else BatchStatus.COMPLETED
-            batch.finished_at = batch.finished_at or utc_now()
-        else:
-            batch.status = BatchStatus.PROCESSING
-            batch.finished_at = None
+        _update_batch(session, batch_id)
+
+
+def _update_batch(session: Session, batch_id: int) -> None:
+    """Batch counters are recomputed from the items, so they can never drift from the truth.
+
+    Called in the transaction that changes an item's state. The batch row is locked first, so two
+    workers finishing a batch's last two items at once cannot overwrite "completed" with a count
+    that missed the other's item (PostgreSQL; SQLite writers are serialised anyway).
+    """
+    batch = session.get(IngestBatch, batch_id, with_for_update=True, populate_existing=True)
+    assert batch is not None
+    states = list(session.scalars(select(BatchItem.state).where(BatchItem.batch_id == batch_id)))
+    batch.total_items = len(states)
+    batch.archived_items = states.count(BatchItemState.ARCHIVED)
+    batch.duplicate_items = states.count(BatchItemState.DUPLICATE)
+    batch.failed_items = states.count(BatchItemState.FAILED) + states.count(BatchItemState.QUARANTINED)
+    if states and all(s in TERMINAL for s in states):
+        batch.status = BatchStatus.COMPLETED_WITH_ERRORS if batch.failed_items else BatchStatus.COMPLETED
+        batch.finished_at = batch.finished_at or utc_now()
+    else:
+        batch.status = BatchStatus.PROCESSING
+        batch.finished_at = None

@@ -1,30 +1,16 @@
-"""Fixtures for the normalisation/OCR tests: the vn-admin corpus, generated scans, master checksums.
+"""Fixtures for the normalisation/OCR tests.
 
-Everything runs the real Tesseract, OCRmyPDF and pikepdf; nothing is mocked. OCR results are
-module-scoped so that each scan is OCR'd once per test module.
+Everything runs the real Tesseract, OCRmyPDF and pikepdf; nothing is mocked. OCR results of the
+corpus scans are module-scoped fixtures in the test modules, so each scan is OCR'd once per module.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
-from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "vn-admin"
-#: A font with Vietnamese glyphs that is always present: OCRmyPDF ships it for its text layer.
-FONT = Path(__import__("ocrmypdf").__file__).parent / "data" / "NotoSans-Regular.ttf"
-LINES = ("Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc")
-
-
-def corpus_file(name: str) -> Path:
-    path = CORPUS / "files" / name
-    if not path.exists():
-        pytest.fail(f"The test corpus is missing {path}; it lives in ../shared/corpus/vn-admin.", pytrace=False)
-    return path
+from tests.ocr.helpers import CORPUS
 
 
 @pytest.fixture(scope="session")
@@ -32,19 +18,3 @@ def truth() -> dict[str, dict]:
     """truth.jsonl by document id (``vn001`` …)."""
     with (CORPUS / "truth.jsonl").open(encoding="utf-8") as stream:
         return {row["id"]: row for row in map(json.loads, stream)}
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def text_page(size: tuple[int, int], mode: str, lines: Iterable[str] = LINES,
-              background: int | tuple[int, ...] = 255, ink: int | tuple[int, ...] = 0,
-              font_size: int = 36) -> Image.Image:
-    """A page image of printed Vietnamese lines, as a scanner would give it."""
-    image = Image.new(mode, size, background)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(FONT), font_size)
-    for row, line in enumerate(lines):
-        draw.text((40, 40 + row * int(font_size * 2.2)), line, font=font, fill=ink)
-    return image

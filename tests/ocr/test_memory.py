@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.ocr.conftest import text_page
+from tests.ocr.helpers import text_page
 
 PAGES = 300
 LIMIT_KB = 1024 * 1024

@@ -11,7 +11,7 @@ from PIL import Image
 
 from ingest import normalise as normalise_module
 from ingest.normalise import NormalisationError, image_to_pdf, page_ranges
-from tests.ocr.conftest import corpus_file, text_page
+from tests.ocr.helpers import corpus_file, text_page
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pytest
 
 from bench.ocr import bag_of_words_recall
 from ingest.ocr import NormalisationError, NormalisationResult, OcrSettings, normalise, tool_versions
-from tests.ocr.conftest import LINES, corpus_file, sha256, text_page
+from tests.ocr.helpers import LINES, corpus_file, sha256, text_page
 
 
 def _pdf_pages_text(path: Path) -> list[str]:
@@ -204,6 +204,7 @@ def test_low_confidence_pages_are_flagged(tmp_path: Path) -> None:
     ("corrupt.tif", b"II*\x00" + b"\xff" * 300, "image/tiff", "image-corrupt"),
     ("program.exe", b"MZ\x90\x00" * 16, "application/x-dosexec", "unsupported-type"),
 ])
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
 def test_bad_input_is_a_permanent_error_with_a_readable_message(
         tmp_path: Path, name: str, content: bytes, mime: str, code: str) -> None:
     source = tmp_path / name
