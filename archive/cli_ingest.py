@@ -37,6 +37,7 @@ def _progress_line(report: BatchReport, started: float, lang: str) -> str:
 
 def _summary(report: BatchReport, lang: str) -> None:
     click.echo()
+    click.echo(f"Lô {report.id}: {report.name}" if lang == "vi" else f"Batch {report.id}: {report.name}")
     head = ("#", "Tệp" if lang == "vi" else "File", "Trạng thái" if lang == "vi" else "State",
             "Ghi chú" if lang == "vi" else "Message")
     click.echo(f"{head[0]:>4}  {head[1]:<40} {head[2]:<28} {head[3]}")

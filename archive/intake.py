@@ -19,6 +19,7 @@ import bagit
 from ingest.validate import check_zip
 
 SKIPPED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+"""Files operating systems leave behind (with macOS's ``__MACOSX/`` folders and ``._*`` forks): not records."""
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,11 @@ def _is_zip(path: Path) -> bool:
 def _walk(root: Path, prefix: str) -> list[SourceFile]:
     found = []
     for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.name.lower() in SKIPPED_NAMES:
+        relative = path.relative_to(root)
+        if (path.is_symlink() or not path.is_file() or path.name.lower() in SKIPPED_NAMES
+                or path.name.startswith("._") or "__MACOSX" in relative.parts):
             continue
-        found.append(SourceFile(path, f"{prefix}{path.relative_to(root).as_posix()}"))
+        found.append(SourceFile(path, f"{prefix}{relative.as_posix()}"))
     return found
 
 

@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -366,12 +367,14 @@ def _run_ocrmypdf(input_pdf: Path, output: Path | None, hocr_dir: Path, settings
         options.update(output_type="none", invalidate_digital_signatures=True)
     else:
         options.update(output_type=f"pdfa-{settings.pdfa_part}", pdfa_backend=backend)
-    with _logged_warnings() as logged:
+    failure: str | None = None
+    with _ocrmypdf_run() as logged:
         try:
             exit_code = ocrmypdf.ocr(input_pdf, output or os.devnull, **options)
+            if exit_code != ExitCode.ok:
+                failure = f"OCRmyPDF exit code {exit_code.name}"
         except (PdfaConversionFailedError, NonEmbeddedFontsError, ColorConversionNeededError) as exc:
-            warnings.append(_pdfa_failed(str(exc)))
-            return False
+            failure = str(exc)
         except EncryptedPdfError as exc:
             raise NormalisationError(
                 "pdf-encrypted", "Tệp PDF được mã hóa nên không thể xử lý; hãy nộp bản không mã hóa.",
@@ -396,12 +399,10 @@ def _run_ocrmypdf(input_pdf: Path, output: Path | None, hocr_dir: Path, settings
     warnings.extend(OcrWarning("ocrmypdf", "Công cụ OCR (OCRmyPDF) đưa ra cảnh báo; xem chi tiết kỹ thuật.",
                                "The OCR tool (OCRmyPDF) issued a warning; see the technical detail.", m)
                     for m in dict.fromkeys(logged) if not m.startswith(_EXPECTED_WARNINGS))
-    if output is None:
+    if failure is not None:
+        warnings.append(_pdfa_failed(failure))
         return False
-    if exit_code != ExitCode.ok:
-        warnings.append(_pdfa_failed(f"OCRmyPDF exit code {exit_code.name}"))
-        return False
-    return True
+    return output is not None
 
 
 def _verified_pdfa(path: Path, part: int, warnings: list[OcrWarning]) -> str | None:
@@ -512,19 +513,25 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def _logged_warnings() -> Iterator[list[str]]:
-    """OCRmyPDF's warnings during one run (e.g. a page that timed out), to hand to the archivist.
+def _ocrmypdf_run() -> Iterator[list[str]]:
+    """Collect OCRmyPDF's warnings during one run, and undo its one leak into the process.
 
-    OCRmyPDF reports these only through logging. Another OCRmyPDF job running in the same process
-    at the same time would add its warnings too; workers run one file per process.
+    OCRmyPDF reports problems such as a page that timed out only through logging; another OCRmyPDF
+    job running in the same process at the same time would add its warnings too (workers run one
+    file per process). pikepdf's ``check_linearization``, which OCRmyPDF calls on its output, swaps
+    a StringIO in as ``sys.stderr`` and does not put the real one back when it raises (it does for
+    every file that is not linearized): without the restore, every later message of the process
+    would vanish.
     """
     collector = _Collector()
     logger = logging.getLogger("ocrmypdf")
     logger.addHandler(collector)
+    stderr = sys.stderr
     try:
         yield collector.messages
     finally:
         logger.removeHandler(collector)
+        sys.stderr = stderr
 
 
 class _HocrKeepingTesseract(TesseractOcrEngine):

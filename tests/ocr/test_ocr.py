@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import zlib
 from pathlib import Path
 
@@ -24,9 +25,16 @@ def _pdf_pages_text(path: Path) -> list[str]:
 
 
 def _run(source: Path, mime: str, workdir: Path, settings: OcrSettings | None = None) -> NormalisationResult:
-    """normalise(), checking on the way that the master's bytes did not change."""
-    before = sha256(source)
-    result = normalise(source, mime, workdir, settings)
+    """normalise(), checking on the way that the master's bytes did not change.
+
+    It also checks that the process's stderr is still the one it had: pikepdf, under OCRmyPDF,
+    leaves a StringIO in its place unless normalise() restores it.
+    """
+    before, stderr = sha256(source), sys.stderr
+    try:
+        result = normalise(source, mime, workdir, settings)
+    finally:
+        assert sys.stderr is stderr, "normalise() left sys.stderr replaced"
     assert sha256(source) == before, "the master file was modified"
     return result
 

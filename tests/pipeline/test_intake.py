@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from archive.batches import BatchService
 from archive.catalog import Bitstream, Fonds, IngestBatch
 from archive.factory import Archive
-from archive.intake import IntakeError
+from archive.intake import IntakeError, collect
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import RunBatch
 
@@ -138,3 +138,13 @@ def test_missing_path_is_refused_with_a_readable_message(tmp_path: Path, archive
     assert refused.value.en == f"{missing} does not exist; check the path."
     assert refused.value.vi == f"Không tìm thấy {missing}; hãy kiểm tra đường dẫn."
     assert_nothing_stored(archive)
+
+
+def test_macos_zip_leftovers_are_not_records(tmp_path: Path) -> None:
+    bundle = tmp_path / "mac.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("ho-so/van-ban.txt", "nội dung")
+        archive.writestr("__MACOSX/ho-so/._van-ban.txt", b"\0\5\26\7")
+        archive.writestr("ho-so/._van-ban.txt", b"\0\5\26\7")
+    names = [f.name for f in collect([bundle], tmp_path / "scratch")]
+    assert names == ["mac.zip/ho-so/van-ban.txt"]

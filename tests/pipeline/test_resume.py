@@ -39,6 +39,7 @@ DUPLICATE = "ban-sao-vn003.pdf"   # the same bytes as vn003.pdf under another na
 STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "acc")
 # Events that link the batch item itself, so a duplicate item has its own.
 PER_ITEM_EVENTS = ("mes", "ing", "vir", "for", "val")
+TERMINAL_STATES = {state.value for state in TERMINAL}
 
 
 def worker_env(embedded_env: dict[str, str]) -> dict[str, str]:
@@ -82,12 +83,19 @@ def states(archive: Archive, batch_id: int) -> dict[int, tuple[str, str]]:
     A crash is not a failure: an item that a kill sent into backoff (a transient failure recorded)
     means a resumed step could not cope with what the killed one left, so the test stops there.
     """
+    return {i: (state, sha) for i, (state, sha, _) in leases(archive, batch_id).items()}
+
+
+def leases(archive: Archive, batch_id: int) -> dict[int, tuple[str, str, bool]]:
+    """item id → (state, sha256, whether a worker holds a live lease on it now)."""
+    now = utc_now()
     with archive.sessions() as session:
-        rows = session.execute(select(BatchItem.id, BatchItem.state, BatchItem.sha256, BatchItem.failure_code,
-                                      BatchItem.message_en).where(BatchItem.batch_id == batch_id)).all()
-    failed = [(i, s.value, code, message) for i, s, _, code, message in rows if code is not None]
+        rows = session.execute(select(BatchItem.id, BatchItem.state, BatchItem.sha256, BatchItem.lease_expires_at,
+                                      BatchItem.failure_code, BatchItem.message_en)
+                               .where(BatchItem.batch_id == batch_id)).all()
+    failed = [(i, s.value, code, message) for i, s, _, _, code, message in rows if code is not None]
     assert not failed, failed
-    return {i: (s.value, sha) for i, s, sha, _, _ in rows}
+    return {i: (s.value, sha, lease is not None and lease > now) for i, s, sha, lease, _, _ in rows}
 
 
 def expire_leases(archive: Archive, batch_id: int) -> int:
@@ -121,8 +129,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
 
         def moment() -> bool:
             now = time.monotonic()
-            for item_id, (current, _) in states(archive, batch_id).items():
-                if current != state or (scans_only and item_id not in scan_ids):
+            for item_id, (current, _, leased) in leases(archive, batch_id).items():
+                # Leased: the new worker has taken the item up and is running the step.
+                if current != state or not leased or (scans_only and item_id not in scan_ids):
                     seen.pop(item_id, None)
                     continue
                 if now - seen.setdefault(item_id, now) >= for_seconds:
@@ -134,12 +143,17 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
     caught: list[bool] = []               # per such kill: did it land before the step's commit?
 
     def stored_not_committed(state: str, name: str) -> Moment:
-        """The step has put ``name`` into the store but (very likely) not committed yet."""
+        """The step has just put ``name`` into the store and (very likely) not committed yet."""
+        there_before: set[Path] = set()   # stored by an earlier, killed attempt: not this one's put
+
         def moment() -> bool:
             for item_id, (current, sha) in states(archive, batch_id).items():
-                if current != state:
-                    continue
                 target = objects / "derivatives" / sha / name
+                if current != state or target in there_before:
+                    continue
+                if target.exists():
+                    there_before.add(target)
+                    continue
                 deadline = time.monotonic() + 0.05
                 while time.monotonic() < deadline:   # a tight look between catalog polls
                     if target.exists():
@@ -171,18 +185,21 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("inside extraction", in_state("normalised")),
         ("at random", after(rng.uniform(0.5, 4.0))),
     ]
+    def finished() -> bool:
+        return all(state in TERMINAL_STATES for state, _ in states(archive, batch_id).values())
+
     workers = Workers(worker_env(embedded_env), tmp_path / "logs")
     kills: list[str] = []
     deadline = time.monotonic() + 180
     try:
         for label, moment in moments:
-            if all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+            if finished():
                 break
             workers.start()
             while not moment():
                 assert workers.alive(), workers.tail()
                 assert time.monotonic() < deadline, (label, states(archive, batch_id), workers.tail())
-                if all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+                if finished():
                     break
                 time.sleep(0.01)
             else:
@@ -199,10 +216,10 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             workers.kill()   # the batch finished before this moment came
             break
         # Last worker: let it finish.
-        if not all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+        if not finished():
             expire_leases(archive, batch_id)
             workers.start()
-            while not all(s in {t.value for t in TERMINAL} for s, _ in states(archive, batch_id).values()):
+            while not finished():
                 assert workers.alive(), workers.tail()
                 assert time.monotonic() < deadline, (states(archive, batch_id), workers.tail())
                 time.sleep(0.1)

@@ -9,7 +9,6 @@ down, items are fully stored and described and wait only for indexing.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive.catalog import BatchItem, Document, Dossier, Representation
+from archive.catalog import BatchItem, Bitstream, Document, Dossier, Representation
 from archive.catalog.codes import (
     BatchItemState,
     ConfidenceLevel,
@@ -121,6 +121,10 @@ def _refuse(ctx: ItemContext, code: str, vi: str, en: str) -> None:
 def _mark_duplicate(ctx: ItemContext) -> bool:
     """An identical original already archived: link to it instead of making a second record."""
     item = ctx.item
+    # Identical files share one master row (masters are stored by content). Locking it makes two
+    # workers validating the same content take turns, so the second sees the first's record
+    # instead of making a second one (PostgreSQL; SQLite writers are serialised anyway).
+    ctx.session.execute(select(Bitstream.id).where(Bitstream.id == item.master_bitstream_id).with_for_update())
     earlier = ctx.session.scalars(select(BatchItem).where(
         BatchItem.sha256 == item.sha256, BatchItem.id != item.id, BatchItem.document_id.is_not(None),
         BatchItem.state.not_in([BatchItemState.FAILED, BatchItemState.QUARANTINED, BatchItemState.DUPLICATE]),
