@@ -15,19 +15,18 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from archive.catalog import BatchItem, Document, IngestBatch, PreservationEvent, Representation, utc_now
-from archive.catalog.codes import BatchItemState, BatchStatus, EventOutcome, EventType, ObjectRole
+from archive.catalog import BatchItem, Document, IngestBatch, Representation, utc_now
+from archive.catalog.codes import BatchItemState, BatchStatus, EventOutcome, EventType
 from archive.factory import Archive
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import StepError, transient
 from archive.pipeline.steps import STEPS
-from archive.preservation import LUUTRU_AGENT, record_event
+from archive.preservation import record_event
 from search.base import SearchError
 from storage import StorageError
 
@@ -96,9 +95,8 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
                     _update_batch(session, item.batch_id)
                 session.commit()
             except StepError as exc:
-                recorded = _recorded_events(session)
                 session.rollback()
-                return _fail(archive, item_id, step.reaches, exc, recorded=recorded)
+                return _fail(archive, item_id, step.reaches, exc)
             except (SQLAlchemyError, StorageError, SearchError) as exc:
                 # The catalog, the store or the index refused or vanished mid-step: try again later.
                 log.warning("step %s of item %s: %s", step.name, item_id, exc)
@@ -141,38 +139,17 @@ def _release(item: BatchItem) -> None:
     item.lease_expires_at = None
 
 
-def _recorded_events(session: Session) -> list[dict[str, Any]]:
-    """The PREMIS events a failing step recorded before raising (e.g. ``vir`` with outcome failure).
-
-    The step's transaction is rolled back, so ``_fail`` records them again with the failure.
-    """
-    kept = []
-    for event in list(session.new):
-        if not isinstance(event, PreservationEvent):
-            continue
-        agent = next((link.agent for link in event.agents), None)
-        links = [(link.role, type(target), target.id) for link in event.objects
-                 for target in (link.bitstream, link.representation, link.document, link.dossier, link.batch_item)
-                 if target is not None and target.id is not None]
-        kept.append({"type": event.event_type, "outcome": event.outcome, "detail": event.event_detail or "",
-                     "outcome_detail": event.outcome_detail,
-                     "tool": (agent.name, agent.version) if agent is not None else LUUTRU_AGENT, "links": links})
-    return kept
-
-
 def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: StepError,
-          final: bool = False, recorded: list[dict[str, Any]] | None = None) -> RunResult:
+          final: bool = False) -> RunResult:
     """Record the failure in its own transaction: quarantine, or schedule a retry, or give up."""
     settings = archive.settings
     with archive.work_sessions.begin() as session:
         item = session.get(BatchItem, item_id)
         assert item is not None
-        for event in recorded or []:
-            linked = [(role, session.get(kind, key)) for role, kind, key in event["links"]]
-            record_event(session, event["type"], event["outcome"], detail=event["detail"],
-                         outcome_detail=event["outcome_detail"], tool=event["tool"],
-                         sources=[o for role, o in linked if o is not None and role == ObjectRole.SOURCE],
-                         outcomes=[o for role, o in linked if o is not None and role == ObjectRole.OUTCOME])
+        if error.check is not None:
+            record_event(session, error.check.event_type, EventOutcome.FAILURE, tool=error.check.tool,
+                         detail=error.check.detail, outcome_detail=f"{error.code}: {error.en}",
+                         sources=[item.master_bitstream])
         item.attempts += 1
         item.message_vi, item.message_en = error.vi, error.en
         item.failed_step = step_state

@@ -15,7 +15,7 @@ from archive.catalog.codes import (
     RepresentationType,
 )
 from archive.pipeline.context import ItemContext
-from archive.pipeline.errors import permanent, transient
+from archive.pipeline.errors import FailedCheck, permanent, transient
 from archive.preservation import record_event
 from ingest.identify import identify
 from ingest.validate import validate
@@ -49,14 +49,12 @@ def virus_check(ctx: ItemContext) -> None:
                         f"ClamAV is unavailable ({exc}); it will be retried.") from exc
     tool = ("ClamAV", result.engine.removeprefix("ClamAV ").split("/")[0])
     if not result.clean:
-        record_event(ctx.session, EventType.VIRUS_CHECK, EventOutcome.FAILURE, tool=tool,
-                     detail="clamd INSTREAM scan", outcome_detail=f"infected: {result.signature}",
-                     sources=[bitstream, item])
         raise permanent("infected",
                         f"Tệp nhiễm mã độc ({result.signature}); đã cách ly, không xử lý tiếp. "
                         "Hãy báo đơn vị nộp lưu kiểm tra máy quét và nộp lại bản sạch.",
                         f"The file is infected ({result.signature}); it is quarantined and not processed. "
-                        "Ask the depositor to check their scanner and submit a clean copy.")
+                        "Ask the depositor to check their scanner and submit a clean copy.",
+                        FailedCheck(EventType.VIRUS_CHECK, tool, "clamd INSTREAM scan"))
     record_event(ctx.session, EventType.VIRUS_CHECK, EventOutcome.SUCCESS, tool=tool,
                  detail="clamd INSTREAM scan", outcome_detail="clean", sources=[bitstream, item])
 
@@ -113,9 +111,7 @@ def validate_content(ctx: ItemContext) -> None:
 
 
 def _refuse(ctx: ItemContext, code: str, vi: str, en: str) -> None:
-    record_event(ctx.session, EventType.VALIDATION, EventOutcome.FAILURE, tool=("pikepdf/Pillow", None),
-                 detail="content validation", outcome_detail=en, sources=[ctx.item.master_bitstream])
-    raise permanent(code, vi, en)
+    raise permanent(code, vi, en, FailedCheck(EventType.VALIDATION, ("pikepdf/Pillow", None), "content validation"))
 
 
 def _mark_duplicate(ctx: ItemContext) -> bool:

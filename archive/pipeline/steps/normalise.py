@@ -11,11 +11,11 @@ import json
 from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
-from archive.pipeline.errors import StepError
+from archive.pipeline.errors import FailedCheck, StepError
 from archive.pipeline.steps.base import derivative_key, register, store_file, store_json
 from archive.preservation import record_event
 from ingest.normalise import NormalisationError
-from ingest.ocr import NormalisationResult, OcrSettings, normalise
+from ingest.ocr import NormalisationResult, OcrSettings, normalise, tool_versions
 
 PDFA_2B_PUID = "fmt/476"
 WORDS_NAME = "words.json"
@@ -43,10 +43,9 @@ def normalise_content(ctx: ItemContext) -> None:
     try:
         result = normalise(ctx.master_path(), item.mime_type, ctx.workdir / "nor", _settings(ctx))
     except NormalisationError as exc:
-        record_event(ctx.session, EventType.NORMALIZATION, EventOutcome.FAILURE, tool=("ocrmypdf", None),
-                     detail="PDF/A-2b with OCR text layer", outcome_detail=exc.message_en,
-                     sources=[item.master_bitstream])
-        raise StepError(exc.code, exc.message_vi, exc.message_en, permanent=exc.permanent) from exc
+        raise StepError(exc.code, exc.message_vi, exc.message_en, permanent=exc.permanent,
+                        check=FailedCheck(EventType.NORMALIZATION, ("ocrmypdf", tool_versions().get("ocrmypdf")),
+                                          "PDF/A-2b with OCR text layer")) from exc
 
     representation = Representation(document=document, type=RepresentationType.PRESERVATION, label="rep2")
     ctx.session.add(representation)
