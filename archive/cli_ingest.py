@@ -85,7 +85,7 @@ def _wait(ctx: Context, service: BatchService, batch_id: int, quiet: bool) -> Ba
     """Embedded: work the batch in this process. Services: the workers do it; we watch."""
     worker = None
     if ctx.archive.celery is None:
-        worker = LocalWorker(ctx.archive, ctx.archive.settings.ocr_jobs or os.cpu_count() or 1)
+        worker = LocalWorker(ctx.archive, os.cpu_count() or 1)
         thread = threading.Thread(target=worker.run, kwargs={"until_batch_done": batch_id}, daemon=True)
         thread.start()
     started = time.monotonic()

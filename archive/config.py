@@ -194,7 +194,8 @@ def _validate(s: Settings) -> list[str]:
         if not 0 <= getattr(s, name) <= 1:
             problems.append(f"LUUTRU_{name.upper()} must be between 0 and 1.")
     if s.ocr_jobs < 0 or s.lease_seconds < 60 or s.max_attempts < 1:
-        problems.append("LUUTRU_OCR_JOBS must be ≥ 0 (0 = one per core), LUUTRU_LEASE_SECONDS ≥ 60 and "
+        problems.append("LUUTRU_OCR_JOBS must be ≥ 0 (pages OCR'd at once per document; 0 = one), "
+                        "LUUTRU_LEASE_SECONDS ≥ 60 and "
                         "LUUTRU_MAX_ATTEMPTS ≥ 1.")
     if not all(part.isalpha() for part in s.ocr_languages.split("+")):
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")

@@ -23,7 +23,9 @@ WORDS_NAME = "words.json"
 
 def _settings(ctx: ItemContext) -> OcrSettings:
     s = ctx.archive.settings
-    return OcrSettings(language=s.ocr_languages, jobs=s.ocr_jobs or None,
+    # One page at a time per document by default: workers run one document per core, so giving
+    # each OCRmyPDF every core would oversubscribe them (measured in bench/ocr.py).
+    return OcrSettings(language=s.ocr_languages, jobs=s.ocr_jobs or 1,
                        low_confidence_threshold=s.ocr_confidence_threshold)
 
 
