@@ -61,3 +61,15 @@ def test_quarantined_item_is_retryable_and_fails_the_same_way(
     LocalWorker(archive, 1).run(until_batch_done=report.id, poll_seconds=0.1)
     again = service.report(report.id)
     assert again.items[0]["state"] == "quarantined" and again.items[0]["failure_code"] == "pdf-encrypted"
+
+
+def test_a_master_named_like_a_derivative_is_not_mistaken_for_one(
+        tmp_path: Path, archive: Archive, run_batch: RunBatch) -> None:
+    """A depositor's PDF called words.json must not be read as our stored OCR word boxes."""
+    confusing = tmp_path / "words.json"
+    confusing.write_bytes((CORPUS / "vn003.pdf").read_bytes())
+    report = run_batch(confusing)
+    assert report.items[0]["state"] == "archived", report.items[0]
+    with archive.sessions() as session:
+        item = session.scalars(select(BatchItem).where(BatchItem.batch_id == report.id)).one()
+        assert item.document.code_notation == "KH-UBND"

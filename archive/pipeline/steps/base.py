@@ -72,6 +72,18 @@ def register(ctx: ItemContext, representation: Representation, stored: StoredObj
     return bitstream
 
 
+def stored_derivative(ctx: ItemContext, name: str) -> Bitstream | None:
+    """The item's derivative of that file name (preservation.pdf, text.txt, words.json …), if stored.
+
+    Masters are skipped: a depositor's file may well be called ``text.txt``.
+    """
+    document = ctx.item.document
+    if document is None:
+        return None
+    return next((b for r in document.representations for b in r.bitstreams
+                 if b.original_filename == name and b.role != BitstreamRole.MASTER), None)
+
+
 def derivative_key(ctx: ItemContext, name: str) -> str:
     """Derivatives live next to their master's checksum: one set per distinct original."""
     return f"derivatives/{ctx.item.sha256}/{name}"

@@ -26,6 +26,7 @@ from archive.catalog.codes import (
     Urgency,
 )
 from archive.pipeline.context import ItemContext
+from archive.pipeline.steps.base import stored_derivative
 from archive.pipeline.steps.normalise import WORDS_NAME
 from archive.preservation import record_event
 from ingest.extract import (
@@ -127,11 +128,10 @@ def _pages_from_words(data: dict[str, Any]) -> list[PageText]:
 def _stored_pages(ctx: ItemContext) -> tuple[list[PageText], bool] | None:
     """Pages to read, from what earlier steps stored (so a resumed item needs no scratch state)."""
     item = ctx.item
-    for representation in item.document.representations:
-        for bitstream in representation.bitstreams:
-            if bitstream.original_filename == WORDS_NAME:
-                data = json.loads(b"".join(ctx.archive.store.get(bitstream.storage_key)))
-                return _pages_from_words(data), any(p["ocr"] for p in data["pages"])
+    words = stored_derivative(ctx, WORDS_NAME)
+    if words is not None:
+        data = json.loads(b"".join(ctx.archive.store.get(words.storage_key)))
+        return _pages_from_words(data), any(p["ocr"] for p in data["pages"])
     if item.mime_type == "application/pdf":
         return words_from_pdf_text_layer(ctx.master_path()), False
     return None

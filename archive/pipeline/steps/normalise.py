@@ -19,6 +19,8 @@ from ingest.ocr import NormalisationResult, OcrSettings, normalise, tool_version
 
 PDFA_2B_PUID = "fmt/476"
 WORDS_NAME = "words.json"
+PRESERVATION_NAME = "preservation.pdf"
+TEXT_NAME = "text.txt"
 
 
 def _settings(ctx: ItemContext) -> OcrSettings:
@@ -53,11 +55,11 @@ def normalise_content(ctx: ItemContext) -> None:
     ctx.session.add(representation)
     outcomes = []
     if result.derivative is not None:
-        stored = store_file(ctx, derivative_key(ctx, "preservation.pdf"), result.derivative, "application/pdf")
+        stored = store_file(ctx, derivative_key(ctx, PRESERVATION_NAME), result.derivative, "application/pdf")
         outcomes.append(register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf",
-                                 PDFA_2B_PUID, "preservation.pdf"))
-    text = store_file(ctx, derivative_key(ctx, "text.txt"), result.sidecar, "text/plain; charset=utf-8")
-    outcomes.append(register(ctx, representation, text, BitstreamRole.OCR_TEXT, "text/plain", "x-fmt/111", "text.txt"))
+                                 PDFA_2B_PUID, PRESERVATION_NAME))
+    text = store_file(ctx, derivative_key(ctx, TEXT_NAME), result.sidecar, "text/plain; charset=utf-8")
+    outcomes.append(register(ctx, representation, text, BitstreamRole.OCR_TEXT, "text/plain", "x-fmt/111", TEXT_NAME))
     words = store_json(ctx, derivative_key(ctx, WORDS_NAME), words_document(result))
     outcomes.append(register(ctx, representation, words, BitstreamRole.OCR_TEXT, "application/json", "fmt/817",
                              WORDS_NAME))

@@ -9,7 +9,8 @@ from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import transient
-from archive.pipeline.steps.base import derivative_key, register, store_file
+from archive.pipeline.steps.base import derivative_key, register, store_file, stored_derivative
+from archive.pipeline.steps.normalise import PRESERVATION_NAME, TEXT_NAME
 from archive.preservation import record_event
 from search.base import IndexedDocument, SearchError
 
@@ -20,17 +21,10 @@ def make_thumbnail(ctx: ItemContext) -> None:
     """Page 1 as a small PNG for result lists; made from the PDF/A when there is one."""
     item, document = ctx.item, ctx.item.document
     assert document is not None
-    source = _preservation_pdf(ctx)
+    source = stored_derivative(ctx, PRESERVATION_NAME)
     if source is None and not (item.mime_type or "").startswith(("application/pdf", "image/")):
         return
-    if source is None:
-        source_path = ctx.master_path()
-    else:
-        source_path = ctx.workdir / "preservation.pdf"
-        if not source_path.exists():
-            with open(source_path, "wb") as out:
-                for chunk in ctx.archive.store.get(source.storage_key):
-                    out.write(chunk)
+    source_path = ctx.master_path() if source is None else ctx.fetch(source.storage_key, PRESERVATION_NAME)
     out_base = ctx.workdir / "thumbnail"
     if (item.mime_type or "").startswith("image/") and source is None:
         from PIL import Image
@@ -53,16 +47,6 @@ def make_thumbnail(ctx: ItemContext) -> None:
     bitstream = register(ctx, access, stored, BitstreamRole.DERIVATIVE, "image/png", "fmt/12", "thumbnail.png")
     record_event(ctx.session, EventType.CREATION, EventOutcome.SUCCESS, tool=("pdftoppm/Pillow", None),
                  detail="thumbnail of page 1", sources=[item.master_bitstream], outcomes=[bitstream])
-
-
-def _preservation_pdf(ctx: ItemContext):  # type: ignore[no-untyped-def]
-    document = ctx.item.document
-    for representation in document.representations:
-        if representation.type == RepresentationType.PRESERVATION:
-            for bitstream in representation.bitstreams:
-                if bitstream.role == BitstreamRole.DERIVATIVE and bitstream.mime_type == "application/pdf":
-                    return bitstream
-    return None
 
 
 def index_document(ctx: ItemContext) -> None:
@@ -88,12 +72,8 @@ def index_document(ctx: ItemContext) -> None:
 
 
 def _full_text(ctx: ItemContext) -> str:
-    document = ctx.item.document
-    for representation in document.representations:
-        for bitstream in representation.bitstreams:
-            if bitstream.role == BitstreamRole.OCR_TEXT and bitstream.mime_type == "text/plain":
-                return b"".join(ctx.archive.store.get(bitstream.storage_key)).decode("utf-8", "replace")
-    return ""
+    text = stored_derivative(ctx, TEXT_NAME)
+    return b"".join(ctx.archive.store.get(text.storage_key)).decode("utf-8", "replace") if text else ""
 
 
 def accession(ctx: ItemContext) -> None:
