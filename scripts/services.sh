@@ -3,8 +3,9 @@
 # PostgreSQL, Redis, MinIO, Elasticsearch 9 and ClamAV's clamd, each on its own loopback port, with their data
 # under one temporary directory so tests never touch a user's data.
 #
-#   scripts/services.sh up       install what is missing (cached), start what is not running, wait until healthy
-#   scripts/services.sh down     stop everything and delete the temporary data
+#   scripts/services.sh up [SERVICE...]    install what is missing (cached), start what is not running, wait until healthy
+#   scripts/services.sh stop SERVICE...    stop, keeping the data (a later `up` resumes it; tests use this)
+#   scripts/services.sh down [SERVICE...]  stop and delete the temporary data
 #   scripts/services.sh status   one line per service; exit 1 if any is down
 #   scripts/services.sh env      print the LUUTRU_TEST_* variables the tests read
 #
@@ -253,22 +254,46 @@ status() {
   return $bad
 }
 
-case ${1:-} in
+SERVICES=(postgresql redis minio elasticsearch clamav)
+
+# Map service names to their functions; with no names, every service.
+selected() {
+  local name
+  (($#)) || set -- "${SERVICES[@]}"
+  for name in "$@"; do
+    case $name in
+      postgresql) echo pg ;; redis) echo redis ;; minio) echo minio ;; elasticsearch) echo es ;; clamav) echo clamd ;;
+      *) die "unknown service '$name'; choose from: ${SERVICES[*]}" ;;
+    esac
+  done
+}
+
+command=${1:-}; shift || true
+case $command in
   up)
     mkdir -p "$BASE" "$CACHE"
     apt_ensure postgresql redis-server curl unzip clamav-daemon
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     ensure_user
-    pg_up; redis_up; minio_up; es_up; clamd_up
+    for fn in $(selected "$@"); do "${fn}_up"; done
     print_env >"$BASE/env"
-    log "all services up; variables in $BASE/env"
+    log "services up; variables in $BASE/env"
+    ;;
+  stop)
+    for fn in $(selected "$@"); do "${fn}_down"; done
+    log "stopped; data kept under $BASE"
     ;;
   down)
-    clamd_down; es_down; minio_down; redis_down; pg_down
-    rm -rf "$BASE"
-    log "all services stopped; $BASE removed"
+    if (($#)); then
+      for name in "$@"; do "$(selected "$name")_down"; rm -rf "${BASE:?}/$name"; done
+      log "stopped and removed: $*"
+    else
+      clamd_down; es_down; minio_down; redis_down; pg_down
+      rm -rf "$BASE"
+      log "all services stopped; $BASE removed"
+    fi
     ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|stop|down [SERVICE...] | status | env   (services: ${SERVICES[*]})" >&2; exit 2 ;;
 esac

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 TERMINAL = (BatchItemState.ARCHIVED, BatchItemState.DUPLICATE, BatchItemState.FAILED, BatchItemState.QUARANTINED)
 QUEUED = "queued"
 """Lease owner of an item whose message is on the broker: any worker may take it from the queue."""
+MAX_BACKOFF_SECONDS = 3600.0
+"""Transient failures back off exponentially from LUUTRU_RETRY_SECONDS, never longer than this between tries."""
 NEXT_STEP = {step.after: step for step in STEPS}
 
 
@@ -164,7 +166,7 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
             item.state = BatchItemState.FAILED
             item.next_attempt_at = None
         else:
-            retry_in = min(30.0 * 2 ** (item.attempts - 1), 3600.0)
+            retry_in = min(settings.retry_seconds * 2 ** (item.attempts - 1), MAX_BACKOFF_SECONDS)
             item.next_attempt_at = utc_now() + timedelta(seconds=retry_in)
         state = item.state
         _update_batch(session, item.batch_id)

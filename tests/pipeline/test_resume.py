@@ -1,10 +1,12 @@
 """A worker killed at any moment loses nothing: the item resumes and ends archived exactly once.
 
-A real `luutru worker` process is SIGKILLed at chosen moments across the steps (mid-OCR, between
-storing derivatives and committing them, inside validation and the thumbnail step, and at random
-times). As in production, the killed worker's leases simply run out (here: are expired at once)
-and a new worker resumes. Afterwards every item is archived (or a duplicate) exactly once, with
-exactly one PREMIS event per step, no orphan objects and every checksum verifying.
+A 30-document batch (scans and born-digital PDFs, one of them twice) is worked by a real `luutru
+worker` process that is SIGKILLed at least ten times at chosen moments across every step (virus
+check, identification, validation, mid-OCR, between storing derivatives and committing them,
+extraction, the thumbnail step, indexing, accession, and at random times). As in production, the
+killed worker's leases simply run out (here: are expired at once) and a new worker resumes.
+Afterwards every item is archived (or a duplicate) exactly once, with exactly one PREMIS event per
+step, no orphan objects and every checksum verifying.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from archive.pipeline.runner import TERMINAL
 from tests.pipeline.badfiles import CORPUS
 
 LUUTRU = Path(sys.executable).with_name("luutru")
-SCANS = ("vn006.tif", "vn014.jpg")
-BORN_DIGITAL = ("vn003.pdf", "vn008.pdf")
-DUPLICATE = "ban-sao-vn003.pdf"   # the same bytes as vn003.pdf under another name
+SCANS = ("vn006.tif", "vn014.jpg", "vn015.jpg", "vn022.jpg", "vn030.jpg")
+BORN_DIGITAL_SOURCES = ("vn003.pdf", "vn008.pdf", "vn010.pdf")
+BORN_DIGITAL = tuple(f"{BORN_DIGITAL_SOURCES[i % 3][:-4]}-{i:02d}.pdf" for i in range(24))
+DUPLICATE = "ban-sao-vn003-00.pdf"   # the same bytes as the first born-digital file under another name
+DOCUMENTS = 30
 STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "acc")
 # Events that link the batch item itself, so a duplicate item has its own.
 PER_ITEM_EVENTS = ("mes", "ing", "vir", "for", "val")
@@ -114,13 +118,18 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         tmp_path: Path, archive: Archive, embedded_env: dict[str, str]) -> None:
     folder = tmp_path / "lo"
     folder.mkdir()
-    # Ordered so the one-thread worker meets scans and born-digital files alternately.
-    for name in (SCANS[0], BORN_DIGITAL[0], SCANS[1], BORN_DIGITAL[1]):
+    for i, name in enumerate(BORN_DIGITAL):   # distinct copies: a trailing PDF comment changes the bytes
+        source = CORPUS / BORN_DIGITAL_SOURCES[i % len(BORN_DIGITAL_SOURCES)]
+        (folder / name).write_bytes(source.read_bytes() + f"\n% copy {i}\n".encode())
+    for name in SCANS:
         shutil.copyfile(CORPUS / name, folder / name)
-    shutil.copyfile(CORPUS / BORN_DIGITAL[0], folder / DUPLICATE)
+    shutil.copyfile(folder / BORN_DIGITAL[0], folder / DUPLICATE)
+    # Ordered so the one-thread worker meets a scan after every few born-digital files.
+    order = [name for i, scan in enumerate(SCANS) for name in (scan, *BORN_DIGITAL[i * 5:(i + 1) * 5])]
+    files = [*order[:3], DUPLICATE, *order[3:]]
+    assert len(files) == DOCUMENTS and len(set(files)) == DOCUMENTS
     service = BatchService(archive)
-    batch_id = service.submit([folder / n for n in (SCANS[0], BORN_DIGITAL[0], SCANS[1], BORN_DIGITAL[1],
-                                                   DUPLICATE)], name="Lô thử tắt đột ngột")
+    batch_id = service.submit([folder / n for n in files], name="Lô thử tắt đột ngột")
     objects = archive.settings.objects_dir
     rng = random.Random(os.environ.get("LUUTRU_TEST_SEED", "luutru"))
 
@@ -163,6 +172,10 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             return False
         return moment
 
+    def either(first: Moment, second: Moment) -> Moment:
+        """Fast steps are not always caught by polling; then the kill comes a little later."""
+        return lambda: first() or second()
+
     def after(seconds: float) -> Moment:
         holder: list[float] = []
 
@@ -173,7 +186,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
 
     scan_shas = {_sha256_of(folder / n)[0] for n in SCANS}
     scan_ids = {i for i, (_, sha) in states(archive, batch_id).items() if sha in scan_shas}
-    assert len(scan_ids) == 2
+    assert len(scan_ids) == len(SCANS)
 
     moments: list[tuple[str, Moment]] = [
         ("mid-OCR of a scan", in_state("validated", for_seconds=1.0, scans_only=True)),
@@ -182,7 +195,13 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
         ("inside validation (dedupe, record)", in_state("identified")),
         ("at random", after(rng.uniform(0.5, 4.0))),
+        ("inside the virus check", either(in_state("received"), after(rng.uniform(8.0, 15.0)))),
         ("inside extraction", in_state("normalised")),
+        ("inside identification", either(in_state("virus_checked"), after(rng.uniform(8.0, 15.0)))),
+        ("inside indexing", either(in_state("stored"), after(rng.uniform(8.0, 15.0)))),
+        ("mid-OCR of another scan", in_state("validated", for_seconds=2.0, scans_only=True)),
+        ("inside accession", either(in_state("indexed"), after(rng.uniform(8.0, 15.0)))),
+        ("at random", after(rng.uniform(0.5, 4.0))),
         ("at random", after(rng.uniform(0.5, 4.0))),
     ]
     def finished() -> bool:
@@ -190,7 +209,8 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
 
     workers = Workers(worker_env(embedded_env), tmp_path / "logs")
     kills: list[str] = []
-    deadline = time.monotonic() + 180
+    killed_in: set[str] = set()   # states of the items the killed workers held
+    deadline = time.monotonic() + 600
     try:
         for label, moment in moments:
             if finished():
@@ -204,8 +224,11 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
                 time.sleep(0.01)
             else:
                 workers.kill()
-                snapshot = states(archive, batch_id)
-                kills.append(f"{label}: {sorted(s for s, _ in snapshot.values())}")
+                held = leases(archive, batch_id)
+                snapshot = {i: (state, sha) for i, (state, sha, _) in held.items()}
+                killed_in.update(state for state, _, leased in held.values() if leased)
+                kills.append(f"{label}: held {sorted(s for s, _, leased in held.values() if leased)}, "
+                             f"batch {dict(Counter(s for s, _ in snapshot.values()))}")
                 if window:
                     state, item_id = window.pop()
                     caught.append(snapshot[item_id][0] == state)   # still before the step: not committed
@@ -227,7 +250,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
     finally:
         if workers.alive():
             workers.kill()
-    assert len(kills) >= 4, kills
+    assert len(kills) >= 10, kills
+    # The kills are spread over the steps: workers died holding items in at least six states.
+    assert len(killed_in) >= 6, (killed_in, kills)
     # At least one kill landed after a step stored objects and before it committed: the case
     # where the resumed step must adopt what the dead one stored.
     assert any(caught), kills
@@ -237,7 +262,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
     by_name = {str(item["name"]).rsplit("/", 1)[-1]: item for item in report.items}
     assert {n: i["state"] for n, i in by_name.items()} == {
         **{n: "archived" for n in (*SCANS, *BORN_DIGITAL)}, DUPLICATE: "duplicate"}, (report.items, workers.tail())
-    assert report.status == "completed" and report.archived == 4 and report.duplicates == 1
+    assert report.status == "completed" and report.archived == DOCUMENTS - 1 and report.duplicates == 1
     for name, item in by_name.items():
         assert item["failure_code"] is None and item["attempts"] == 0, (name, item)
     assert by_name[DUPLICATE]["document_id"] == by_name[BORN_DIGITAL[0]]["document_id"]
@@ -246,7 +271,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         items = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)).all()
         # One document per distinct original, each with exactly one representation of each kind.
         documents = session.scalars(select(Document)).all()
-        assert len(documents) == len({i.sha256 for i in items}) == 4
+        assert len(documents) == len({i.sha256 for i in items}) == DOCUMENTS - 1
         assert {i.document_id for i in items} == {d.id for d in documents}
         for document in documents:
             kinds = Counter(r.type for r in session.scalars(
@@ -280,8 +305,8 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             assert result.ok, result.message
         assert {b.storage_key.rsplit("/", 1)[-1] for b in bitstreams if b.storage_key.startswith("derivatives/")} \
             == {"preservation.pdf", "text.txt", "words.json", "thumbnail.png"}
-        assert sum(1 for k in keys if k.startswith("masters/")) == 4
-        assert sum(1 for k in keys if k.startswith("derivatives/")) == 4 * 4
+        assert sum(1 for k in keys if k.startswith("masters/")) == DOCUMENTS - 1
+        assert sum(1 for k in keys if k.startswith("derivatives/")) == (DOCUMENTS - 1) * 4
 
     # Each record is in the search index exactly once.
     with sqlite3.connect(archive.settings.search_db_path) as conn:
