@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from archive.catalog import BatchItem, Bitstream, Dossier, Fonds, IngestBatch, utc_now
 from archive.catalog.codes import (
@@ -30,6 +30,7 @@ from archive.catalog.codes import (
 from archive.catalogue import Catalogue, CatalogueError, read_catalogue
 from archive.factory import Archive
 from archive.intake import SourceFile, collect
+from archive.pipeline.runner import TERMINAL
 from archive.pipeline.steps import STEPS
 from archive.preservation import record_event
 from storage import KeyExists
@@ -197,21 +198,24 @@ class BatchService:
         return [self.report(i, with_items=False) for i in ids]
 
     def retry(self, batch_id: int, ordinal: int | None = None) -> list[int]:
-        """Put failed and quarantined items back where they failed, and queue them again."""
+        """Put failed and quarantined items back where they failed, and take items waiting out a
+        backoff (a service was unavailable) up again now rather than at their next scheduled try."""
         resumed: list[int] = []
         step_before = {step.reaches: step.after for step in STEPS}
+        stopped = BatchItem.state.in_([BatchItemState.FAILED, BatchItemState.QUARANTINED])
+        waiting = and_(BatchItem.state.not_in(TERMINAL), BatchItem.next_attempt_at.is_not(None))
         with self.archive.work_sessions.begin() as session:
-            query = select(BatchItem).where(BatchItem.batch_id == batch_id,
-                                            BatchItem.state.in_([BatchItemState.FAILED, BatchItemState.QUARANTINED]))
+            query = select(BatchItem).where(BatchItem.batch_id == batch_id, or_(stopped, waiting))
             if ordinal is not None:
                 query = query.where(BatchItem.ordinal == ordinal)
             for item in session.scalars(query):
                 if item.state == BatchItemState.QUARANTINED:
                     record_event(session, EventType.UNQUARANTINE, EventOutcome.SUCCESS,
                                  detail="retry requested by an archivist", sources=[item.master_bitstream, item])
-                item.state = step_before.get(item.failed_step, BatchItemState.RECEIVED)
+                if item.state in (BatchItemState.FAILED, BatchItemState.QUARANTINED):
+                    item.state = step_before.get(item.failed_step, BatchItemState.RECEIVED)
                 item.failed_step = item.failure_code = None
-                item.attempts = 0
+                item.attempts = item.crashes = 0
                 item.next_attempt_at = item.lease_owner = item.lease_expires_at = None
                 item.message_vi = item.message_en = None
                 resumed.append(item.id)

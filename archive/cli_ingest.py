@@ -15,7 +15,7 @@ from archive.batches import BatchReport, BatchService
 from archive.catalogue import CatalogueError
 from archive.cli import Context, main, pass_ctx
 from archive.intake import IntakeError
-from archive.work import LocalWorker
+from archive.work import LocalWorker, sweep_scratch
 
 
 def _fail(vi: str, en: str, details: list[str], lang: str) -> None:
@@ -149,6 +149,7 @@ def batch_retry(ctx: Context, batch_id: int, ordinal: int | None) -> None:
 def worker(ctx: Context, threads: int, concurrency: int) -> None:
     """Process queued items: local threads (embedded) or a Celery worker (services)."""
     archive = ctx.archive
+    sweep_scratch(archive)
     if archive.celery is None:
         LocalWorker(archive, threads or os.cpu_count() or 1).run()
         return

@@ -56,6 +56,7 @@ class Settings:
     lease_seconds: int = 900
     max_attempts: int = 5
     retry_seconds: float = 30.0
+    max_crashes: int = 3
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -194,11 +195,12 @@ def _validate(s: Settings) -> list[str]:
     for name in ("ocr_confidence_threshold", "review_threshold"):
         if not 0 <= getattr(s, name) <= 1:
             problems.append(f"LUUTRU_{name.upper()} must be between 0 and 1.")
-    if s.ocr_jobs < 0 or s.lease_seconds < 60 or s.max_attempts < 1 or s.retry_seconds <= 0:
+    if s.ocr_jobs < 0 or s.lease_seconds < 60 or s.max_attempts < 1 or s.retry_seconds <= 0 or s.max_crashes < 1:
         problems.append("LUUTRU_OCR_JOBS must be ≥ 0 (pages OCR'd at once per document; 0 = one), "
                         "LUUTRU_LEASE_SECONDS ≥ 60, "
-                        "LUUTRU_MAX_ATTEMPTS ≥ 1 and "
-                        "LUUTRU_RETRY_SECONDS > 0.")
+                        "LUUTRU_MAX_ATTEMPTS ≥ 1, "
+                        "LUUTRU_RETRY_SECONDS > 0 and "
+                        "LUUTRU_MAX_CRASHES ≥ 1.")
     if not all(part.isalpha() for part in s.ocr_languages.split("+")):
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
     if s.language not in ("vi", "en"):

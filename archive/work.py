@@ -10,6 +10,7 @@ the same query.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,7 @@ from sqlalchemy import or_, select
 
 from archive.catalog import BatchItem, utc_now
 from archive.pipeline.runner import TERMINAL, process_item, worker_identity
+from storage.local import LocalObjectStore
 
 if TYPE_CHECKING:
     from archive.factory import Archive
@@ -37,6 +39,24 @@ def due_items(archive: Archive, batch_id: int | None = None, limit: int = 1000) 
         query = query.where(BatchItem.batch_id == batch_id)
     with archive.sessions() as session:
         return list(session.scalars(query))
+
+
+def sweep_scratch(archive: Archive) -> int:
+    """Remove what workers killed mid-item left behind: their item folders under the work directory
+    and, on the local store, half-written uploads. Only what is older than a lease is touched: by
+    then the item has been resumed elsewhere, so nothing alive still uses it. Run at worker start."""
+    cutoff, removed = time.time() - archive.settings.lease_seconds, 0
+    work_dir = archive.settings.work_dir
+    if work_dir.is_dir():
+        for folder in work_dir.glob("item-*"):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    if isinstance(archive.store, LocalObjectStore):
+        removed += archive.store.sweep_abandoned_uploads(archive.settings.lease_seconds)
+    if removed:
+        log.info("removed %d abandoned scratch folder(s) and upload(s)", removed)
+    return removed
 
 
 def pending_count(archive: Archive, batch_id: int | None = None) -> int:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -312,6 +313,23 @@ class LocalObjectStore:
 
     def ensure(self) -> None:
         """The folder is created when the store is opened; nothing else to prepare."""
+
+    def sweep_abandoned_uploads(self, older_than_seconds: float) -> int:
+        """Remove upload temp files left by writers that died mid-put; returns how many.
+
+        A temp file is never an object (``list`` skips it) and no put stays open for long, so one
+        older than the cut-off belongs to a dead writer. S3 does the same with a lifecycle rule that
+        aborts incomplete multipart uploads.
+        """
+        cutoff, removed = time.time() - older_than_seconds, 0
+        for temp in self.root.rglob(f"{TEMP_PREFIX}*"):
+            try:
+                if temp.is_file() and temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def health(self) -> str:
         """One line on where objects live and how much room is left; raises when the folder is unusable."""

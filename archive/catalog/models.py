@@ -781,6 +781,9 @@ class BatchItem(Base):
     message_vi: Mapped[str | None] = mapped_column(Text)
     message_en: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    crashes: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0",
+        doc="runs of the current step that ended with their worker gone (killed, out of memory); reset by progress")
     master_bitstream_id: Mapped[int | None] = mapped_column(ID, ForeignKey("bitstream.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ID, ForeignKey("document.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ID, ForeignKey("bitstream.id"), index=True)

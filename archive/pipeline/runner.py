@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -53,8 +53,14 @@ def worker_identity() -> str:
 
 
 def _claim(archive: Archive, item_id: int, owner: str) -> bool:
-    """Take the lease if nobody holds a live one and the item is due; atomic in SQL on both backends."""
+    """Take the lease if nobody holds a live one and the item is due; atomic in SQL on both backends.
+
+    An expired lease still naming a worker means that worker died mid-step (killed, out of memory):
+    the claim counts it, so a file that kills every worker it meets is stopped after a few tries
+    instead of taking workers down forever.
+    """
     now = utc_now()
+    died = and_(BatchItem.lease_owner.is_not(None), BatchItem.lease_owner != QUEUED)
     with archive.work_sessions.begin() as session:
         claimed = session.execute(
             update(BatchItem)
@@ -62,9 +68,20 @@ def _claim(archive: Archive, item_id: int, owner: str) -> bool:
                    or_(BatchItem.lease_expires_at.is_(None), BatchItem.lease_expires_at < now,
                        BatchItem.lease_owner == QUEUED),
                    or_(BatchItem.next_attempt_at.is_(None), BatchItem.next_attempt_at <= now))
-            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=archive.settings.lease_seconds))
+            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=archive.settings.lease_seconds),
+                    crashes=BatchItem.crashes + case((died, 1), else_=0))
         ).rowcount
     return claimed == 1
+
+
+def _worker_crashed(item: BatchItem) -> StepError:
+    step = NEXT_STEP[item.state].name
+    return StepError(
+        "worker-crashed",
+        f"Bước {step} đã làm dừng tiến trình xử lý {item.crashes} lần liên tiếp (bị tắt hoặc hết bộ nhớ); "
+        "bản gốc vẫn an toàn. Kiểm tra nhật ký của worker và bộ nhớ máy, sau đó chạy `luutru batch retry`.",
+        f"Step {step} stopped the worker {item.crashes} times in a row (killed or out of memory); the original is "
+        "safe. Check the worker's log and the machine's memory, then run `luutru batch retry`.", permanent=False)
 
 
 def process_item(archive: Archive, item_id: int, owner: str | None = None) -> RunResult:
@@ -79,6 +96,10 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
     session = archive.work_sessions(expire_on_commit=False)
     try:
         item = _load(session, item_id)
+        if item.crashes >= archive.settings.max_crashes:
+            error, failed_step = _worker_crashed(item), NEXT_STEP[item.state].reaches
+            session.rollback()
+            return _fail(archive, item_id, failed_step, error, final=True)
         ctx = ItemContext(archive, session, item, workdir)
         while (step := NEXT_STEP.get(item.state)) is not None:
             session.commit()
@@ -89,6 +110,7 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
             try:
                 step.run(ctx)
                 item.state = BatchItemState.DUPLICATE if ctx.scratch.pop("duplicate", False) else step.reaches
+                item.crashes = 0
                 item.lease_expires_at = utc_now() + timedelta(seconds=archive.settings.lease_seconds)
                 if item.state in TERMINAL:
                     # In the same transaction: a worker dying right after the item's last commit

@@ -11,6 +11,7 @@ step, no orphan objects and every checksum verifying.
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import shutil
@@ -32,6 +33,7 @@ from archive.catalog.codes import BatchItemState, RepresentationType
 from archive.catalog.models import Representation
 from archive.factory import Archive
 from archive.pipeline.runner import TERMINAL
+from archive.work import sweep_scratch
 from tests.pipeline.badfiles import CORPUS
 
 LUUTRU = Path(sys.executable).with_name("luutru")
@@ -47,8 +49,10 @@ TERMINAL_STATES = {state.value for state in TERMINAL}
 
 
 def worker_env(embedded_env: dict[str, str]) -> dict[str, str]:
+    """The worker's environment. This test kills workers on purpose, often several times in one step
+    of one item, so the limit that stops files which keep killing workers is lifted here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUUTRU_")}
-    return {**env, **embedded_env}
+    return {**env, **embedded_env, "LUUTRU_MAX_CRASHES": "1000"}
 
 
 class Workers:
@@ -312,3 +316,27 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
     with sqlite3.connect(archive.settings.search_db_path) as conn:
         indexed = Counter(row[0] for row in conn.execute("SELECT doc_id FROM documents"))
     assert indexed == {str(d.id): 1 for d in documents}
+
+
+def test_worker_start_sweeps_what_killed_workers_left(archive: Archive) -> None:
+    """A SIGKILLed worker leaves its item folder and maybe a half-written upload; the next worker
+    removes those older than a lease, and never a live one or a stored object."""
+    old = time.time() - archive.settings.lease_seconds - 60
+    dead_item = archive.settings.work_dir / "item-7-deadbeef"
+    (dead_item / "ocr").mkdir(parents=True)
+    (dead_item / "ocr" / "page-1.png").write_bytes(b"x" * 100)
+    live_item = archive.settings.work_dir / "item-8-cafebabe"
+    live_item.mkdir()
+    stored = archive.store.put("derivatives/ab/text.txt", io.BytesIO(b"van ban"))
+    abandoned = archive.settings.objects_dir / "derivatives" / "ab" / ".tmp-abandoned"
+    abandoned.write_bytes(b"half an upload")
+    in_progress = archive.settings.objects_dir / "derivatives" / "ab" / ".tmp-in-progress"
+    in_progress.write_bytes(b"being written")
+    for path in (dead_item, abandoned):
+        os.utime(path, (old, old))
+
+    assert sweep_scratch(archive) == 2
+    assert not dead_item.exists() and not abandoned.exists()
+    assert live_item.is_dir() and in_progress.exists()
+    assert archive.store.verify(stored.key, stored.sha256).ok
+    assert sweep_scratch(archive) == 0

@@ -17,7 +17,7 @@ from archive.catalog import BatchItem, Document, EventObject, PreservationEvent,
 from archive.catalog.codes import EventOutcome, EventType
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
-from archive.pipeline.runner import RunResult, process_item
+from archive.pipeline.runner import RunResult, _claim, process_item
 from archive.work import LocalWorker, due_items
 from tests.pipeline.badfiles import CORPUS
 
@@ -75,8 +75,6 @@ def test_scanner_unavailable_items_wait_then_resume_when_it_is_back(
     assert report.status == "processing" and report.failed == 0 and report.done == 0
     # The backoff is respected: nothing is due, so a worker does not hammer the scanner.
     assert due_items(broken, batch_id) == []
-    # `batch retry` is for failed and quarantined items; waiting ones are left to their backoff.
-    assert service.retry(batch_id) == []
 
     # The scanner is back (the corrected configuration) and the backoff has passed.
     let_backoff_pass(archive, batch_id)
@@ -156,3 +154,51 @@ def test_index_unavailable_items_are_stored_and_wait_for_indexing(
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PreservationEvent)
                               .where(PreservationEvent.event_type == EventType.ACCESSION)) == 2
+
+
+def test_retry_takes_items_waiting_out_a_backoff_up_at_once(archive: Archive, embedded_env: dict[str, str]) -> None:
+    broken = with_env(embedded_env, LUUTRU_CLAMD=CLOSED_PORT)
+    batch_id = BatchService(broken).submit([CORPUS / "vn008.pdf"], name="Lô thử lại ngay")
+    [result] = work_once(broken, batch_id)
+    assert result.retry_in == 30.0
+    [item] = items_of(archive, batch_id)
+    assert item.next_attempt_at is not None and item.failure_code == "scanner-unavailable"
+    assert due_items(archive, batch_id) == []   # not due for another 30 s
+
+    # The scanner is back; the archivist does not want to wait for the next try.
+    service = BatchService(archive)
+    assert service.retry(batch_id) == [item.id]
+    [item] = items_of(archive, batch_id)
+    assert item.next_attempt_at is None and item.attempts == 0 and item.failure_code is None
+    LocalWorker(archive, 1).run(until_batch_done=batch_id, poll_seconds=0.1)
+    assert service.report(batch_id).items[0]["state"] == "archived"
+
+
+def test_a_file_that_keeps_killing_workers_is_stopped_and_retryable(archive: Archive) -> None:
+    """Each time a worker dies holding the item (its lease runs out still naming it), the next claim
+    counts a crash; at LUUTRU_MAX_CRASHES the item is left failed instead of killing workers forever."""
+    service = BatchService(archive)
+    batch_id = service.submit([CORPUS / "vn008.pdf"], name="Lô làm sập worker")
+    [item] = items_of(archive, batch_id)
+    for n in range(archive.settings.max_crashes):
+        assert _claim(archive, item.id, f"worker-{n}")   # a worker takes the item … and dies
+        with archive.work_sessions.begin() as session:
+            session.execute(update(BatchItem).where(BatchItem.id == item.id)
+                            .values(lease_expires_at=utc_now() - timedelta(seconds=1)))
+    result = process_item(archive, item.id)
+    assert result.state is not None and result.state.value == "failed"
+    [item] = items_of(archive, batch_id)
+    assert item.failure_code == "worker-crashed" and item.crashes == 3 and item.failed_step.value == "virus_checked"
+    assert "stopped the worker 3 times" in str(item.message_en) and "luutru batch retry" in str(item.message_en)
+    assert "làm dừng tiến trình xử lý 3 lần" in str(item.message_vi)
+    assert service.report(batch_id).status == "completed_with_errors"
+
+    # A worker that died once is not held against the item once a step completes.
+    assert service.retry(batch_id) == [item.id]
+    assert _claim(archive, item.id, "worker-x")
+    with archive.work_sessions.begin() as session:
+        session.execute(update(BatchItem).where(BatchItem.id == item.id)
+                        .values(lease_expires_at=utc_now() - timedelta(seconds=1)))
+    assert process_item(archive, item.id).state.value == "archived"
+    [item] = items_of(archive, batch_id)
+    assert item.crashes == 0 and item.failure_code is None

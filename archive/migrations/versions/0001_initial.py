@@ -455,6 +455,7 @@ def upgrade() -> None:
         sa.Column("message_vi", sa.Text(), nullable=True),
         sa.Column("message_en", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("crashes", sa.Integer(), server_default="0", nullable=False),
         sa.Column("master_bitstream_id", ID, nullable=True),
         sa.Column("document_id", ID, nullable=True),
         sa.Column("duplicate_of_id", ID, nullable=True),
