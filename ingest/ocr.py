@@ -34,6 +34,7 @@ import ocrmypdf
 import pikepdf
 import pypdfium2
 from ocrmypdf import hookimpl
+from ocrmypdf._exec import _probe
 from ocrmypdf.builtin_plugins import ghostscript as gs_plugin
 from ocrmypdf.builtin_plugins import pypdfium as pdfium_plugin
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
@@ -57,6 +58,24 @@ from ocrmypdf.pluginspec import GhostscriptRasterDevice
 from PIL import Image
 
 from ingest.normalise import NormalisationError, OcrWarning, image_to_pdf, page_ranges
+
+_probe_version = _probe.get_version
+
+
+@functools.cache
+def _version_of(program: str, version_arg: str, regex: str, env: tuple[tuple[str, str], ...] | None) -> str:
+    return _probe_version(program, version_arg=version_arg, regex=regex, env=dict(env) if env is not None else None)
+
+
+def _version_once(program: str, *, version_arg: str = "--version", regex: str = r"(\d+(\.\d+)*)",
+                  env: Any = None) -> str:
+    """OCRmyPDF asks Tesseract, Ghostscript, qpdf … for their version on every run (six processes,
+    ~70 ms — a third of a born-digital file's whole normalisation). A worker's tools do not change
+    while it runs, so each is asked once per process."""
+    return _version_of(program, version_arg, regex, tuple(sorted(env.items())) if env is not None else None)
+
+
+_probe.get_version = _version_once
 
 __all__ = [
     "NormalisationError",

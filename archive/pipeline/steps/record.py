@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from importlib.metadata import version
 
 from archive.catalog import Representation
@@ -12,9 +11,8 @@ from archive.pipeline.errors import transient
 from archive.pipeline.steps.base import derivative_key, register, store_file, stored_derivative
 from archive.pipeline.steps.normalise import PRESERVATION_NAME, TEXT_NAME
 from archive.preservation import record_event
+from ingest.thumbnail import RENDERER, ThumbnailError, render_thumbnail
 from search.base import IndexedDocument, SearchError
-
-THUMBNAIL_DPI = 40
 
 
 def make_thumbnail(ctx: ItemContext) -> None:
@@ -25,27 +23,20 @@ def make_thumbnail(ctx: ItemContext) -> None:
     if source is None and not (item.mime_type or "").startswith(("application/pdf", "image/")):
         return
     source_path = ctx.master_path() if source is None else ctx.fetch(source.storage_key, PRESERVATION_NAME)
-    out_base = ctx.workdir / "thumbnail"
-    if (item.mime_type or "").startswith("image/") and source is None:
-        from PIL import Image
-
-        with Image.open(source_path) as img:
-            img.thumbnail((320, 320))
-            img.convert("RGB").save(out_base.with_suffix(".png"))
-    else:
-        run = subprocess.run(["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", str(THUMBNAIL_DPI),
-                              str(source_path), str(out_base)], capture_output=True, text=True, timeout=120)
-        if run.returncode != 0:
-            item.flags.append({"code": "no-thumbnail", "vi": "Không tạo được ảnh thu nhỏ trang 1.",
-                               "en": "No thumbnail of page 1 could be made."})
-            return
-    stored = store_file(ctx, derivative_key(ctx, "thumbnail.png"), out_base.with_suffix(".png"), "image/png")
+    is_pdf = source is not None or not (item.mime_type or "").startswith("image/")
+    try:
+        thumbnail = render_thumbnail(source_path, ctx.workdir / "thumbnail.png", is_pdf=is_pdf)
+    except ThumbnailError:
+        item.flags.append({"code": "no-thumbnail", "vi": "Không tạo được ảnh thu nhỏ trang 1.",
+                           "en": "No thumbnail of page 1 could be made."})
+        return
+    stored = store_file(ctx, derivative_key(ctx, "thumbnail.png"), thumbnail, "image/png")
     access = next((r for r in document.representations if r.type == RepresentationType.ACCESS), None)
     if access is None:
         access = Representation(document=document, type=RepresentationType.ACCESS, label="access")
         ctx.session.add(access)
     bitstream = register(ctx, access, stored, BitstreamRole.DERIVATIVE, "image/png", "fmt/12", "thumbnail.png")
-    record_event(ctx.session, EventType.CREATION, EventOutcome.SUCCESS, tool=("pdftoppm/Pillow", None),
+    record_event(ctx.session, EventType.CREATION, EventOutcome.SUCCESS, tool=RENDERER,
                  detail="thumbnail of page 1", sources=[item.master_bitstream], outcomes=[bitstream])
 
 
