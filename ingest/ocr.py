@@ -34,7 +34,7 @@ import ocrmypdf
 import pikepdf
 import pypdfium2
 from ocrmypdf import hookimpl
-from ocrmypdf._exec import _probe
+from ocrmypdf._exec import _probe, tesseract
 from ocrmypdf.builtin_plugins import ghostscript as gs_plugin
 from ocrmypdf.builtin_plugins import pypdfium as pdfium_plugin
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
@@ -553,8 +553,42 @@ def _ocrmypdf_run() -> Iterator[list[str]]:
         sys.stderr = stderr
 
 
+PROBE_MAX_SIDE = 1754
+"""Longest side (px) of the image Tesseract looks at to find a page's skew and orientation: half of
+an A4 page at 300 dpi."""
+
+
+def _probe_image(input_file: Path, purpose: str) -> Path:
+    """A grey copy of the page at most ``PROBE_MAX_SIDE`` px long, for the layout-only questions.
+
+    Skew and orientation come from the page's layout (lines, blocks), which survives halving the
+    resolution; asked at full resolution, each question is a whole extra Tesseract pass over the
+    page, together about half the CPU of OCR itself.
+    """
+    with Image.open(input_file) as img:
+        factor = -(-max(img.size) // PROBE_MAX_SIDE)
+        if factor <= 1:
+            return input_file
+        probe = input_file.with_name(f"{input_file.stem}-{purpose}-probe.png")
+        img.convert("L").reduce(factor).save(probe)
+    return probe
+
+
 class _HocrKeepingTesseract(TesseractOcrEngine):
-    """OCRmyPDF's Tesseract engine, keeping each page's hOCR and text in our work directory."""
+    """OCRmyPDF's Tesseract engine, keeping each page's hOCR and text in our work directory, and
+    finding skew and orientation on a reduced copy of the page."""
+
+    @staticmethod
+    def get_deskew(input_file: Path, options: Any) -> float:
+        # Layout analysis only (--psm 2): the small `osd` model is enough, vie+eng need not load.
+        return tesseract.get_deskew(_probe_image(input_file, "deskew"), languages=["osd"],
+                                    engine_mode=options.tesseract.oem,
+                                    timeout=options.tesseract.non_ocr_timeout,
+                                    omp_thread_limit=options.tesseract.omp_thread_limit)
+
+    @staticmethod
+    def get_orientation(input_file: Path, options: Any) -> Any:
+        return TesseractOcrEngine.get_orientation(_probe_image(input_file, "orientation"), options)
 
     @staticmethod
     def supports_generate_ocr() -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import shutil
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -10,9 +12,17 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
+from PIL import Image
 
 from bench.ocr import bag_of_words_recall
-from ingest.ocr import NormalisationError, NormalisationResult, OcrSettings, normalise, tool_versions
+from ingest.ocr import (
+    PROBE_MAX_SIDE,
+    NormalisationError,
+    NormalisationResult,
+    OcrSettings,
+    normalise,
+    tool_versions,
+)
 from tests.ocr.helpers import LINES, corpus_file, sha256, text_page
 
 
@@ -249,3 +259,40 @@ def test_tool_versions_name_the_agents() -> None:
     versions = tool_versions()
     assert versions["tesseract"][0].isdigit() and versions["ocrmypdf"][0].isdigit()
     assert shutil.which("gs") is None or versions["ghostscript"][0].isdigit()
+
+
+def _skew_degrees(image_path: Path) -> float:
+    """Tesseract's own measure of a page image's skew, as an auditor would take it."""
+    run = subprocess.run(["tesseract", str(image_path), "stdout", "--psm", "2", "-l", "osd"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    radians = next(float(line.split(":")[1]) for line in (run.stdout + run.stderr).splitlines()
+                   if line.startswith("Deskew angle"))
+    return math.degrees(radians)
+
+
+def test_full_page_scan_turned_sideways_is_read_upright(tmp_path: Path, truth: dict[str, dict]) -> None:
+    # A 300 dpi A4 scan: orientation is found on the reduced probe image, not the full page.
+    source = tmp_path / "sideways.png"
+    with Image.open(corpus_file("vn022.jpg")) as img:
+        assert max(img.size) > PROBE_MAX_SIDE
+        img.convert("L").rotate(90, expand=True).save(source, dpi=(300, 300))
+    result = _run(source, "image/png", tmp_path / "work")
+    found, total = bag_of_words_recall(truth["vn022"]["page_text"][0], result.pages_text[0])
+    assert found / total >= 0.9
+
+
+def test_skewed_scan_is_straightened(tmp_path: Path, truth: dict[str, dict]) -> None:
+    source = tmp_path / "skewed.png"
+    with Image.open(corpus_file("vn022.jpg")) as img:
+        img.convert("L").rotate(3, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC).save(
+            source, dpi=(300, 300))
+    assert abs(_skew_degrees(source)) > 2
+    result = _run(source, "image/png", tmp_path / "work")
+    found, total = bag_of_words_recall(truth["vn022"]["page_text"][0], result.pages_text[0])
+    assert found / total >= 0.9
+    pdf = pypdfium2.PdfDocument(result.derivative)
+    try:
+        pdf[0].render(scale=300 / 72).to_pil().convert("L").save(tmp_path / "derivative-page.png")
+    finally:
+        pdf.close()
+    assert abs(_skew_degrees(tmp_path / "derivative-page.png")) < 0.5, "the derivative's page is straight"
