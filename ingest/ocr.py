@@ -574,9 +574,19 @@ def _probe_image(input_file: Path, purpose: str) -> Path:
     return probe
 
 
+@functools.cache
+def _installed_languages() -> set[str]:
+    return tesseract.get_languages()
+
+
 class _HocrKeepingTesseract(TesseractOcrEngine):
     """OCRmyPDF's Tesseract engine, keeping each page's hOCR and text in our work directory, and
     finding skew and orientation on a reduced copy of the page."""
+
+    @staticmethod
+    def languages(options: Any) -> set[str]:
+        """Tesseract's installed languages, listed once per process instead of on every run."""
+        return _installed_languages()
 
     @staticmethod
     def get_deskew(input_file: Path, options: Any) -> float:
