@@ -25,13 +25,26 @@ def _fail(vi: str, en: str, details: list[str], lang: str) -> None:
     sys.exit(2)
 
 
+BAR_WIDTH = 24
+
+
+def _bar(report: BatchReport) -> str:
+    """Finished items as a bar: archived and duplicates filled, failed marked apart so they show."""
+    total = max(report.total, 1)
+    good = round(BAR_WIDTH * (report.archived + report.duplicates) / total)
+    bad = min(round(BAR_WIDTH * report.failed / total), BAR_WIDTH - good)
+    return "[" + "█" * good + "✗" * bad + "·" * (BAR_WIDTH - good - bad) + "]"
+
+
 def _progress_line(report: BatchReport, started: float, lang: str) -> str:
     minutes = max(time.monotonic() - started, 1e-6) / 60
     rate = report.pages_ocred / minutes
     if lang == "vi":
-        return (f"\r  {report.done}/{report.total} xong ({report.archived} lưu trữ, {report.duplicates} trùng, "
+        return (f"\r  {_bar(report)} {report.done}/{report.total} xong ({report.archived} lưu trữ, "
+                f"{report.duplicates} trùng, "
                 f"{report.failed} lỗi) · {report.pages_ocred} trang OCR · {rate:.1f} trang/phút   ")
-    return (f"\r  {report.done}/{report.total} done ({report.archived} archived, {report.duplicates} duplicate, "
+    return (f"\r  {_bar(report)} {report.done}/{report.total} done ({report.archived} archived, "
+            f"{report.duplicates} duplicate, "
             f"{report.failed} failed) · {report.pages_ocred} pages OCR'd · {rate:.1f} pages/min   ")
 
 

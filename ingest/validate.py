@@ -41,6 +41,12 @@ class ValidationReport:
         return not self.problems
 
 
+def _without_path(exc: BaseException, path: Path) -> str:
+    """The library's reason, without the scratch copy's path it starts with: people see this message,
+    and the path of a worker's temporary copy means nothing to them."""
+    return str(exc).replace(f"{path}: ", "").replace(str(path), path.name)
+
+
 def _pdf(path: Path, report: ValidationReport) -> None:
     try:
         pdf = pikepdf.open(path)
@@ -50,9 +56,10 @@ def _pdf(path: Path, report: ValidationReport) -> None:
             "The PDF is password-protected and cannot be read; submit an unprotected copy."))
         return
     except pikepdf.PdfError as exc:
+        reason = _without_path(exc, path)
         report.problems.append(Finding(
-            "pdf-corrupt", f"Tệp PDF bị hỏng, không mở được ({exc}); hãy quét hoặc xuất lại tệp.",
-            f"The PDF is damaged and cannot be opened ({exc}); scan or export it again."))
+            "pdf-corrupt", f"Tệp PDF bị hỏng, không mở được ({reason}); hãy quét hoặc xuất lại tệp.",
+            f"The PDF is damaged and cannot be opened ({reason}); scan or export it again."))
         return
     with pdf:
         report.page_count = len(pdf.pages)
@@ -109,9 +116,10 @@ def _image(path: Path, report: ValidationReport) -> None:
             "image-bomb", f"Ảnh quá lớn để xử lý an toàn ({exc}); có thể là tệp độc hại (bom giải nén).",
             f"The image is too large to process safely ({exc}); it may be a decompression bomb."))
     except (OSError, SyntaxError, ValueError) as exc:
+        reason = _without_path(exc, path)
         report.problems.append(Finding(
-            "image-corrupt", f"Ảnh bị hỏng, không đọc được ({exc}); hãy quét lại.",
-            f"The image is damaged and cannot be read ({exc}); scan it again."))
+            "image-corrupt", f"Ảnh bị hỏng, không đọc được ({reason}); hãy quét lại.",
+            f"The image is damaged and cannot be read ({reason}); scan it again."))
     finally:
         Image.MAX_IMAGE_PIXELS = previous
 
@@ -123,7 +131,9 @@ def check_zip(path: Path) -> list[Finding]:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        return [Finding("zip-corrupt", f"Tệp nén ZIP bị hỏng ({exc}).", f"The ZIP archive is damaged ({exc}).")]
+        reason = _without_path(exc, path)
+        return [Finding("zip-corrupt", f"Tệp nén ZIP bị hỏng ({reason}); hãy nén lại hoặc nộp các tệp riêng lẻ.",
+                        f"The ZIP archive is damaged ({reason}); zip it again or submit the files one by one.")]
     if len(members) > ARCHIVE_MAX_MEMBERS:
         problems.append(Finding("zip-too-many", f"Tệp nén có {len(members)} mục, vượt giới hạn {ARCHIVE_MAX_MEMBERS}.",
                                 f"The archive has {len(members)} entries, over the limit of {ARCHIVE_MAX_MEMBERS}."))

@@ -28,6 +28,9 @@ def test_bad_inputs_are_quarantined_with_reasons_and_good_ones_archived(
             assert item["failure_code"] == code, (name, item)
             assert item["message_vi"] and item["message_en"], name
             assert "Traceback" not in str(item["message_en"])
+            # People are not shown where a worker kept its temporary copy.
+            for message in (item["message_vi"], item["message_en"]):
+                assert str(archive.settings.data_dir) not in str(message) and "/tmp/" not in str(message), message
         elif code:
             assert code in [f["code"] for f in item["flags"]], (name, item)  # type: ignore[union-attr]
     assert "EICAR" in str(items["eicar.com"]["message_en"]).upper()

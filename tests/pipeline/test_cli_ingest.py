@@ -41,7 +41,7 @@ def test_ingest_wait_summary_exit_codes_status_list_and_retry(
     rows = summary_rows(result.stdout)
     assert rows["vn003.pdf"].startswith("Đã lưu trữ") and rows["vn003.pdf"].rstrip().endswith("Đã lưu trữ.")
     assert rows["virus.txt"].startswith("Đã cách ly") and "Tệp nhiễm mã độc" in rows["virus.txt"]
-    assert "2/2 xong (1 lưu trữ, 0 trùng, 1 lỗi)" in result.stderr          # the progress line
+    assert "[████████████✗✗✗✗✗✗✗✗✗✗✗✗] 2/2 xong (1 lưu trữ, 0 trùng, 1 lỗi)" in result.stderr   # the progress bar
     first = 1
 
     # --lang en: English throughout; everything archived makes the exit code 0.
