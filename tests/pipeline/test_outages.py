@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,10 +113,23 @@ def services_archive(tmp_path: Path, services_env: dict[str, str], clamd_address
     return create_archive(load_settings(env))
 
 
-def submit(archive: Archive, name: str) -> tuple[BatchService, int]:
-    """Scans first: their OCR keeps the batch busy while the service goes away."""
+@contextmanager
+def batch_under_way(archive: Archive, name: str) -> Iterator[tuple[BatchService, int]]:
+    """A batch on a Celery worker: entered once an item is archived, left once every item is done.
+
+    Scans come first: their OCR keeps the batch busy while the service goes away.
+    """
+    assert archive.celery is not None
     service = BatchService(archive)
-    return service, service.submit([CORPUS / n for n in (*SCANS, *BORN_DIGITAL)], name=name)
+    batch_id = service.submit([CORPUS / n for n in (*SCANS, *BORN_DIGITAL)], name=name)
+
+    def items() -> object:
+        return service.report(batch_id).items
+
+    with start_worker(archive.celery, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=60):
+        wait_until(lambda: service.report(batch_id).archived >= 1, 300, items)
+        yield service, batch_id
+        wait_until(lambda: service.report(batch_id).done == service.report(batch_id).total, 300, items)
 
 
 def wait_until(condition: Callable[[], bool], seconds: float, what: Callable[[], object]) -> None:
@@ -148,21 +162,15 @@ def test_minio_stopped_mid_batch_the_batch_completes_when_it_is_back(
         tmp_path: Path, services_env: dict[str, str], clamd_address: str, private_minio: PrivateService) -> None:
     archive = services_archive(tmp_path, services_env, clamd_address,
                                LUUTRU_S3_ENDPOINT=f"127.0.0.1:{private_minio.port}", LUUTRU_S3_BUCKET="luutru-outage")
-    assert archive.celery is not None
-    service, batch_id = submit(archive, "Lô thử MinIO dừng")
     seen: set[str] = set()
-    with start_worker(archive.celery, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=60):
-        # Stop the store once work is under way, and keep it away for a while.
-        wait_until(lambda: service.report(batch_id).archived >= 1, 300, lambda: service.report(batch_id).items)
-        private_minio.stop()
+    with batch_under_way(archive, "Lô thử MinIO dừng") as (service, batch_id):
+        private_minio.stop()   # the store goes away for a while
         stopped = time.monotonic()
         while time.monotonic() - stopped < 12:
             codes_seen(archive, batch_id, seen)
             time.sleep(0.2)
         assert service.report(batch_id).done < len(SCANS + BORN_DIGITAL)   # the outage met unfinished work
         private_minio.up()
-        wait_until(lambda: codes_seen(archive, batch_id, seen) is not None and service.report(batch_id).done
-                   == service.report(batch_id).total, 300, lambda: service.report(batch_id).items)
     # Items met the outage, waited with a reason, and resumed with nobody retrying them.
     assert "store-unavailable" in seen, seen
     report = service.report(batch_id)
@@ -175,11 +183,8 @@ def test_elasticsearch_stopped_mid_batch_items_wait_for_indexing_then_are_indexe
         private_elasticsearch: PrivateService) -> None:
     archive = services_archive(tmp_path, services_env, clamd_address,
                                LUUTRU_ES_URL=f"http://127.0.0.1:{private_elasticsearch.port}")
-    assert archive.celery is not None
-    service, batch_id = submit(archive, "Lô thử Elasticsearch dừng")
     seen: set[str] = set()
-    with start_worker(archive.celery, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=60):
-        wait_until(lambda: service.report(batch_id).archived >= 1, 300, lambda: service.report(batch_id).items)
+    with batch_under_way(archive, "Lô thử Elasticsearch dừng") as (service, batch_id):
         private_elasticsearch.stop()
         # While the index is away, items are stored and described and wait only for indexing.
         wait_until(lambda: "index-unavailable" in codes_seen(archive, batch_id, seen), 300,
@@ -189,8 +194,6 @@ def test_elasticsearch_stopped_mid_batch_items_wait_for_indexing_then_are_indexe
                                                               BatchItem.failure_code == "index-unavailable")).all()
             assert waiting and all(i.state.value == "stored" and i.document_id for i in waiting)
         private_elasticsearch.up()
-        wait_until(lambda: service.report(batch_id).done == service.report(batch_id).total, 300,
-                   lambda: service.report(batch_id).items)
     report = service.report(batch_id)
     assert_all_archived(archive, report)
     # Every record is in the index that came back, including those archived before the outage.
