@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 from datetime import timedelta
@@ -123,11 +124,12 @@ def audit_key(ctx: Context) -> None:
 @click.option("--record", "record_id", type=int, help="Only the objects of this record (document id).")
 @click.option("--older-than", "older_than", help="Only copies not verified for this long, e.g. 30d.")
 @click.option("--no-repair", is_flag=True, help="Report bad copies without repairing them.")
-@click.option("--bandwidth", type=int, help="Read at most this many bytes per second.")
+@click.option("--bandwidth", type=int, help="Read at most this many bytes per second (one object at a time).")
+@click.option("--jobs", type=int, default=0, help="Objects read at once (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, then a summary.")
 @pass_ctx
 def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than: str | None, no_repair: bool,
-               bandwidth: int | None, as_json: bool) -> None:
+               bandwidth: int | None, jobs: int, as_json: bool) -> None:
     """Re-hash every copy of the selected objects against the catalog; exit 1 if any copy failed."""
     if sum(bool(x) for x in (everything, record_id is not None, older_than)) > 1:
         raise click.UsageError("Give one of --all, --record, --older-than.")
@@ -136,7 +138,8 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
     with archive.sessions() as session:
         ids = list(session.scalars(query))
     counts: dict[str, int] = {}
-    for result in verify_selection(archive, ids, repair=not no_repair, actor=cli_actor(), bandwidth=bandwidth):
+    for result in verify_selection(archive, ids, repair=not no_repair, actor=cli_actor(), bandwidth=bandwidth,
+                                   jobs=jobs or os.cpu_count() or 1):
         counts[result.status] = counts.get(result.status, 0) + 1
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
