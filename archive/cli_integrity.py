@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from archive.audit import cli_actor, export_log, verify_log, write_checkpoint
+from archive.audit.checkpoints import ChainBroken
 from archive.audit.export import key_fingerprint
 from archive.audit.signing import SigningKeyError
 from archive.cli import Context, main, pass_ctx
@@ -85,6 +86,9 @@ def audit_export(ctx: Context, out: Path) -> None:
         count, head = export_log(ctx.archive, out)
     except SigningKeyError as exc:
         _key_error(ctx, exc)
+    except ChainBroken as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     from archive.audit import record
 
     record(ctx.archive, "audit.export", actor=cli_actor(), details={"entries": count, "head": head})
@@ -100,6 +104,9 @@ def audit_checkpoint(ctx: Context) -> None:
         checkpoint = write_checkpoint(ctx.archive)
     except SigningKeyError as exc:
         _key_error(ctx, exc)
+    except ChainBroken as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     if checkpoint is None:
         _say(ctx, "Nhật ký còn trống; chưa có gì để ký.", "The log is empty; nothing to sign yet.")
     else:

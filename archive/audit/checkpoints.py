@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from archive.audit.canonical import canonical
-from archive.audit.log import ChainReport, Problem, _serialise, now_text, verify_chain
+from archive.audit.canonical import GENESIS, NotCanonical, canonical, sha256_hex
+from archive.audit.log import ChainReport, Problem, _serialise, line_of, now_text, verify_chain
 from archive.audit.signing import load_signing_key
 from archive.catalog import AuditCheckpoint, AuditEntry
 from storage import KeyExists, ObjectStore, StorageError
@@ -64,6 +65,7 @@ def write_checkpoint(archive: Archive) -> Checkpoint | None:
         if existing is not None and existing.head == last[1]:
             return Checkpoint(existing.seq, existing.head, existing.at, existing.statement.encode("utf-8"),
                               bytes.fromhex(existing.signature))
+        _check_since_last_checkpoint(session)
         at = now_text()
         statement = canonical({"type": STATEMENT_TYPE, "seq": last[0], "head": last[1], "time": at})
         signature = key.sign(statement)
@@ -74,6 +76,25 @@ def write_checkpoint(archive: Archive) -> Checkpoint | None:
         session.merge(AuditCheckpoint(seq=last[0], head=last[1], at=at, statement=statement.decode("utf-8"),
                                       signature=signature.hex(), storage_key=storage_key))
     return Checkpoint(last[0], last[1], at, statement, signature)
+
+
+class ChainBroken(Exception):
+    """The entries since the last checkpoint do not chain: signing them would certify a tampered log."""
+
+
+def _check_since_last_checkpoint(session: Session) -> None:
+    """Never sign a head that does not chain from the previous signed one."""
+    previous = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)).first()
+    expected, prev = (previous.seq + 1, previous.head) if previous else (1, GENESIS)
+    for row in session.scalars(select(AuditEntry).where(AuditEntry.seq >= expected).order_by(AuditEntry.seq)):
+        try:
+            intact = sha256_hex(line_of(row)) == row.entry_hash
+        except NotCanonical:
+            intact = False
+        if row.seq != expected or row.prev_hash != prev or not intact:
+            raise ChainBroken(f"The audit log does not chain at entry {row.seq}; no checkpoint was signed. Run "
+                              "`luutru audit verify` and report the incident to the security officer.")
+        expected, prev = row.seq + 1, row.entry_hash
 
 
 def read_checkpoints(store: ObjectStore, public_key: Ed25519PublicKey) -> tuple[dict[int, Checkpoint], list[str]]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from archive.audit import write_checkpoint
+from archive.audit.checkpoints import ChainBroken
 from archive.audit.signing import SigningKeyError
 from archive.catalog import Bitstream, ObjectCopy
 from archive.integrity.fixity import PRIMARY, check_object, due_copies
@@ -71,7 +72,7 @@ def maintenance_tick(archive: Archive) -> TickReport:
     report.problems += [f"{key}: {why}" for key, why in replication.failed.items()]
     try:
         write_checkpoint(archive)
-    except SigningKeyError as exc:
+    except (SigningKeyError, ChainBroken) as exc:
         report.problems.append(str(exc))
     for problem in report.problems:
         log.warning("integrity: %s", problem)

@@ -158,3 +158,13 @@ def test_cli_actions_are_logged(archive: Archive, catalog_env: dict[str, str]) -
         actions = [row[0] for row in conn.execute(text("SELECT action FROM audit_entry ORDER BY seq"))]
     assert actions == ["config.init"]
     assert archive.settings.audit_key_path.stat().st_mode & 0o077 == 0
+
+
+def test_a_tampered_log_is_never_signed(archive: Archive, catalog_env: dict[str, str]) -> None:
+    _fill(archive, 4)
+    write_checkpoint(archive)
+    _fill(archive, 3)
+    _sql(archive, "UPDATE audit_entry SET details = :d WHERE seq = 7", d='{"n":99}')
+    code, output = run_cli(catalog_env, "audit", "checkpoint")
+    assert code == 1 and "does not chain at entry 7" in output
+    assert run_cli(catalog_env, "audit", "export", str(archive.settings.data_dir / "x"))[0] == 1

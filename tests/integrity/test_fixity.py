@@ -180,3 +180,9 @@ def test_s3_copies_are_replicated_verified_and_repaired(s3_replicated_env: dict[
     code, output = run_cli(env, "report", "reconcile", "--json")
     assert json.loads(output) == [] and code == 0
     archive.engine.dispose()
+
+
+def test_status_reports_the_replica(replicated: Archive, replicated_env: dict[str, str]) -> None:
+    code, output = run_cli(replicated_env, "status", "--json")
+    components = {c["component"]: c for c in json.loads(output)["components"]}
+    assert components["replica"]["ok"] and str(replicated.replica.root) in components["replica"]["detail"]  # type: ignore[union-attr]
