@@ -123,7 +123,15 @@ def read_checkpoints(store: ObjectStore, public_key: Ed25519PublicKey) -> tuple[
 def verify_log(archive: Archive) -> ChainReport:
     """Recompute the chain and hold it against every signed checkpoint in object storage."""
     public_key = load_signing_key(archive.settings).public_key()
-    checkpoints, problems = read_checkpoints(archive.store, public_key)
+    checkpoints: dict[int, Checkpoint] = {}
+    problems: list[str] = []
+    for location, store in archive.locations().items():
+        found, unreadable = read_checkpoints(store, public_key)
+        problems += [f"{location}: {message}" for message in unreadable]
+        for seq, checkpoint in found.items():
+            if seq in checkpoints and checkpoints[seq].head != checkpoint.head:
+                problems.append(f"{location}: two validly signed checkpoints at entry {seq} name different heads")
+            checkpoints.setdefault(seq, checkpoint)
     with archive.sessions() as session:
         report = verify_chain(session, {seq: cp.head for seq, cp in checkpoints.items()})
     report.problems.extend(Problem(0, "checkpoint", message) for message in problems)

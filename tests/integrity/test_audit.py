@@ -168,3 +168,19 @@ def test_a_tampered_log_is_never_signed(archive: Archive, catalog_env: dict[str,
     code, output = run_cli(catalog_env, "audit", "checkpoint")
     assert code == 1 and "does not chain at entry 7" in output
     assert run_cli(catalog_env, "audit", "export", str(archive.settings.data_dir / "x"))[0] == 1
+
+
+def test_the_replica_keeps_checkpoints_the_primary_lost(replicated_env: dict[str, str]) -> None:
+    from archive.config import load_settings
+    from archive.factory import create_archive
+
+    assert run_cli(replicated_env, "init")[0] == 0
+    archive = create_archive(load_settings(replicated_env))
+    _fill(archive, 5)
+    write_checkpoint(archive)
+    for path in (archive.settings.objects_dir / PREFIX).iterdir():
+        path.unlink()  # someone with access to the primary store removes the evidence…
+    _sql(archive, "DELETE FROM audit_entry WHERE seq = 6")  # …and the last entry
+    problems = verify_log(archive).problems
+    assert (problems[0].seq, problems[0].kind) == (6, "removed")
+    archive.engine.dispose()
