@@ -68,9 +68,12 @@ def _fill(archive: Archive, count: int, size: int) -> list[int]:
     return ids
 
 
+JOBS = os.cpu_count() or 1
+
+
 def _ours(archive: Archive, ids: list[int]) -> float:
     started = time.perf_counter()
-    results = list(verify_selection(archive, ids, repair=False, jobs=os.cpu_count() or 1))
+    results = list(verify_selection(archive, ids, repair=False, jobs=JOBS))
     elapsed = time.perf_counter() - started
     assert all(r.status == "ok" for r in results), [r.as_dict() for r in results if r.status != "ok"]
     return elapsed
@@ -109,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--object-mb", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip-s3", action="store_true")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="objects verified at once")
     args = parser.parse_args(argv)
+    global JOBS
+    JOBS = args.jobs
     size = args.object_mb * 1024 * 1024
     count = max(1, args.total_mb // args.object_mb)
     total = count * size
@@ -165,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                 list(client.remove_objects(bucket, objects))
                 client.remove_bucket(bucket)
 
-    print(f"{count} objects × {args.object_mb} MiB = {total / MB:.0f} MB, best of {args.rounds} rounds")
+    print(f"{count} objects × {args.object_mb} MiB = {total / MB:.0f} MB, best of {args.rounds} rounds, "
+          f"{JOBS} objects at once, load average {os.getloadavg()[0]:.1f}")
     print("| comparison | ours MB/s | plain MB/s | ratio | target |")
     print("|---|---:|---:|---:|---|")
     for name, mine, theirs, ratio, target in rows:
