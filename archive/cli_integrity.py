@@ -213,7 +213,12 @@ def report() -> None:
     """Auditor reports: fixity coverage, failures and repairs, chain of custody, reconciliation."""
 
 
-def _emit(rows: list[dict[str, Any]], csv_path: Path | None, as_json: bool, title: str) -> None:
+def _emit(rows: list[dict[str, Any]], csv_path: Path | None, as_json: bool, title: str,
+          pdf_path: Path | None = None, heading: str = "") -> None:
+    if pdf_path is not None:
+        from archive.integrity.pdf import write_pdf
+
+        write_pdf(pdf_path, heading, rows, "luutru")
     if csv_path is not None:
         with open(csv_path, "w", newline="", encoding="utf-8-sig") as fh:
             if rows:
@@ -229,6 +234,7 @@ def _emit(rows: list[dict[str, Any]], csv_path: Path | None, as_json: bool, titl
 
 
 def _report_options(f: Any) -> Any:
+    f = click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write PDF.")(f)
     f = click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write CSV.")(f)
     return click.option("--json", "as_json", is_flag=True)(f)
 
@@ -236,41 +242,51 @@ def _report_options(f: Any) -> Any:
 @report.command("fixity")
 @_report_options
 @pass_ctx
-def report_fixity(ctx: Context, csv_path: Path | None, as_json: bool) -> None:
+def report_fixity(ctx: Context, csv_path: Path | None, pdf_path: Path | None, as_json: bool) -> None:
     """Coverage of the current cycle per location, and a histogram of time since last verification."""
     from archive.integrity.reports import fixity_coverage
 
-    _emit(fixity_coverage(ctx.archive), csv_path, as_json, "location | bucket | copies")
+    _emit(fixity_coverage(ctx.archive), csv_path, as_json, "location | bucket | copies", pdf_path,
+          "Độ bao phủ kiểm tra toàn vẹn / Fixity coverage")
 
 
 @report.command("failures")
 @_report_options
 @pass_ctx
-def report_failures(ctx: Context, csv_path: Path | None, as_json: bool) -> None:
+def report_failures(ctx: Context, csv_path: Path | None, pdf_path: Path | None, as_json: bool) -> None:
     """Every fixity failure, repair and unrecoverable object, from the audit log."""
     from archive.integrity.reports import failures_and_repairs
 
-    _emit(failures_and_repairs(ctx.archive), csv_path, as_json, "seq | time | action | object | details")
+    _emit(failures_and_repairs(ctx.archive), csv_path, as_json, "seq | time | action | object | details", pdf_path,
+          "Lỗi toàn vẹn và sửa chữa / Fixity failures and repairs")
 
 
 @report.command("custody")
 @click.argument("record_id", type=int)
 @_report_options
 @pass_ctx
-def report_custody(ctx: Context, record_id: int, csv_path: Path | None, as_json: bool) -> None:
+def report_custody(ctx: Context, record_id: int, csv_path: Path | None, pdf_path: Path | None,
+                   as_json: bool) -> None:
     """Chain of custody of one record: every PREMIS event and audit entry, in time order."""
     from archive.integrity.reports import chain_of_custody
 
-    _emit(chain_of_custody(ctx.archive, record_id), csv_path, as_json, "time | source | what | outcome | detail")
+    try:
+        rows = chain_of_custody(ctx.archive, record_id)
+    except LookupError:
+        _say(ctx, f"Không có hồ sơ/tài liệu số {record_id}.", f"There is no record {record_id}.", True)
+        sys.exit(2)
+    _emit(rows, csv_path, as_json, "time | source | what | outcome | detail", pdf_path,
+          f"Lịch sử lưu giữ tài liệu {record_id} / Chain of custody of record {record_id}")
 
 
 @report.command("reconcile")
 @_report_options
 @pass_ctx
-def report_reconcile(ctx: Context, csv_path: Path | None, as_json: bool) -> None:
+def report_reconcile(ctx: Context, csv_path: Path | None, pdf_path: Path | None, as_json: bool) -> None:
     """Catalog vs search index vs every storage location: orphans, missing objects, stale index entries."""
     from archive.integrity.reports import reconcile
 
     rows = reconcile(ctx.archive)
-    _emit(rows, csv_path, as_json, "kind | location | name")
+    _emit(rows, csv_path, as_json, "kind | location | name", pdf_path,
+          "Đối chiếu mục lục, chỉ mục và kho / Catalog, index and storage reconciliation")
     sys.exit(0 if not rows else 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 from archive.factory import Archive
@@ -21,7 +22,10 @@ def test_fixity_coverage_and_histogram(archive: Archive, catalog_env: dict[str, 
     assert {r["bucket"]: r["copies"] for r in rows}["never"] == 3
     assert run_cli(catalog_env, "verify", "--all")[0] == 0
     out = tmp_path / "fixity.csv"
-    code, output = run_cli(catalog_env, "report", "fixity", "--json", "--csv", str(out))
+    pdf = tmp_path / "fixity.pdf"
+    code, output = run_cli(catalog_env, "report", "fixity", "--json", "--csv", str(out), "--pdf", str(pdf))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Độ bao phủ kiểm tra toàn vẹn" in text and "3/3 (100.0%)" in text
     by_bucket = {r["bucket"]: r["copies"] for r in json.loads(output)}
     assert by_bucket["verified in the current 90-day cycle"] == "3/3 (100.0%)"
     assert by_bucket["< 1 day"] == 3 and by_bucket["never"] == 0

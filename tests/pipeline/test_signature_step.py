@@ -55,3 +55,9 @@ def test_signed_pdf_gets_a_report_and_a_dig_event(archive: Archive, run_batch: R
     whats = [row["what"] for row in rows]
     assert "dig digital signature validation" in whats and "ingest.submit" in whats
     assert whats.index("mes message digest calculation") < whats.index("dig digital signature validation")
+
+    result = CliRunner().invoke(main, ["--lang", "en", "verify", "--record", str(document_id), "--json"],
+                                env=embedded_env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.splitlines()[-1])["summary"]
+    assert summary["objects"] >= 2 and summary["by_status"] == {"ok": summary["objects"]}  # master and derivatives
