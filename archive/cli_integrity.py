@@ -154,7 +154,7 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
             click.echo(f"{result.status.upper():<14} {result.key}")
             for copy in result.copies:
                 click.echo(f"    {copy.message}")
-    ocfl = _ocfl_findings(archive) if record_id is None else {}
+    ocfl = _ocfl_findings(archive, not no_repair) if record_id is None else {}
     failed = sum(n for status, n in counts.items() if status != "ok") + sum(len(f) for f in ocfl.values())
     summary = {"objects": len(ids), "by_status": counts, "ocfl_findings": ocfl, "ok": failed == 0}
     if as_json:
@@ -168,18 +168,11 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
     sys.exit(0 if failed == 0 else 1)
 
 
-def _ocfl_findings(archive: Any) -> dict[str, list[str]]:
-    """Validate the OCFL storage root (inventories, their sidecars, content digests) in every location."""
-    from ingest.package.validate import validate_storage_root
+def _ocfl_findings(archive: Any, repair: bool) -> dict[str, list[str]]:
+    """Validate the OCFL storage root in every location; repair a damaged location from a clean one."""
+    from archive.integrity.ocfl import check_ocfl
 
-    found: dict[str, list[str]] = {}
-    for location, store in archive.locations().items():
-        if next(iter(store.list("ocfl/")), None) is None:
-            continue
-        findings = [f for f in validate_storage_root(store, "ocfl") if f.code.startswith("E")]
-        if findings:
-            found[location] = [f"{f.code} {f.key}: {f.message}" for f in findings]
-    return found
+    return check_ocfl(archive, repair=repair, actor=cli_actor())
 
 
 @main.command("replicate")

@@ -9,6 +9,8 @@ instead of being replicated, and read back before it counts (PREMIS ``rep``).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,51 @@ class ReplicationReport:
     copied: list[str] = field(default_factory=list)
     already_there: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+
+
+MIRRORED_PREFIXES = ("ocfl/",)
+"""Stored trees that are not catalog bitstreams but must exist in every location: the OCFL storage root
+(its own inventories carry the digests, and ``luutru verify`` validates it in each location)."""
+_VERSION_DIR = re.compile(r"v\d+")
+
+
+def _retained(key: str) -> bool:
+    """Everything is retained except an OCFL object root's copy of the head inventory, which is republished
+    (deleted and put again) at each new version, exactly as on the primary."""
+    parts = key.split("/")
+    return not (parts[-1].startswith("inventory.json") and not _VERSION_DIR.fullmatch(parts[-2]))
+
+
+def mirror(archive: Archive, report: ReplicationReport | None = None) -> ReplicationReport:
+    """Make the replica's OCFL tree equal the primary's: copy what it lacks, restore what differs."""
+    report = report or ReplicationReport()
+    replica = archive.replica
+    if replica is None:
+        return report
+    for prefix in MIRRORED_PREFIXES:
+        for key in archive.store.list(prefix):
+            try:
+                info = archive.store.head(key)
+                digest = info.sha256 or _digest(archive, key)
+                if replica.exists(key):
+                    if replica.head(key).sha256 == digest:
+                        continue  # content fixity is checked by `luutru verify` (OCFL validation), not every sweep
+                    replica.restore(key, ChunkStream(archive.store.get(key)), expected_sha256=digest, size=info.size,
+                                    retain=_retained(key))
+                else:
+                    replica.put(key, ChunkStream(archive.store.get(key)), expected_sha256=digest, size=info.size,
+                                retain=_retained(key))
+                report.copied.append(key)
+            except StorageError as exc:
+                report.failed[key] = f"mirroring {key} failed: {exc}"
+    return report
+
+
+def _digest(archive: Archive, key: str) -> str:
+    digest = hashlib.sha256()
+    for chunk in archive.store.get(key):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def pending(archive: Archive, limit: int) -> list[int]:
@@ -59,7 +106,7 @@ def replicate(archive: Archive, limit: int = 10_000, bandwidth: int | None = Non
             report.failed[key] = message
         _record(archive, bitstream_id, outcome, message)
         pacer.account(size)
-    return report
+    return mirror(archive, report)
 
 
 def _copy(archive: Archive, key: str, sha256: str, size: int, mime: str | None, retain: bool) -> tuple[str, str]:

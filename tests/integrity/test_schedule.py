@@ -8,7 +8,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archive.catalog import AuditCheckpoint, ObjectCopy
 from archive.config import load_settings
@@ -70,3 +70,32 @@ def test_verify_validates_ocfl_objects(archive: Archive, catalog_env: dict[str, 
     summary = json.loads(output.splitlines()[-1])["summary"]
     assert code == 1 and not summary["ok"]
     assert any("van-ban.pdf" in finding for finding in summary["ocfl_findings"]["primary"])
+
+
+def test_the_ocfl_tree_is_mirrored_and_validated_in_every_location(replicated_env: dict[str, str]) -> None:
+    assert run_cli(replicated_env, "init")[0] == 0
+    archive = create_archive(load_settings(replicated_env))
+    ocfl = OcflStorage(archive.store)
+    for version in (1, 2):
+        content = f"%PDF-1.7 version {version}".encode() * 100
+        entry = PackageEntry("data/rep1/van-ban.pdf", len(content), hashlib.sha256(content).hexdigest(), content)
+        ocfl.write_version("AIP-1", [entry], created=datetime(2026, 1, version, tzinfo=UTC), message=f"v{version}",
+                           user_name="tester")
+        code, output = run_cli(replicated_env, "replicate")
+        assert code == 0, output
+        assert sorted(archive.replica.list("ocfl/")) == sorted(archive.store.list("ocfl/"))  # type: ignore[union-attr]
+    assert OcflStorage(archive.replica).inventory("AIP-1")["head"] == "v2"  # type: ignore[arg-type]
+    code, output = run_cli(replicated_env, "verify", "--json")
+    assert code == 0, output
+    stored = next(k for k in archive.replica.list("ocfl/") if k.endswith("van-ban.pdf"))  # type: ignore[union-attr]
+    corrupt_local(archive.replica.root, stored)  # type: ignore[union-attr]
+    code, output = run_cli(replicated_env, "verify", "--json", "--no-repair")
+    findings = json.loads(output.splitlines()[-1])["summary"]["ocfl_findings"]
+    assert code == 1 and list(findings) == ["replica"] and stored.rsplit("/", 1)[-1] in findings["replica"][0]
+    code, output = run_cli(replicated_env, "verify", "--json")  # repaired from the clean primary, still reported
+    assert code == 1 and "repaired from primary" in output
+    assert run_cli(replicated_env, "verify", "--json")[0] == 0
+    with archive.engine.connect() as conn:
+        repaired = conn.execute(text("SELECT object FROM audit_entry WHERE action = 'fixity.repair'")).scalars().all()
+    assert repaired == [f"ocfl:{stored}"]
+    archive.engine.dispose()
