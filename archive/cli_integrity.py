@@ -21,6 +21,8 @@ from archive.cli import Context, main, pass_ctx
 from archive.integrity.fixity import select_bitstreams, verify_selection
 
 _AGE = re.compile(r"(\d+)\s*([dhm])")
+STATUS_VI = {"ok": "nguyên vẹn", "repaired": "đã sửa từ bản sao tốt", "unrecoverable": "KHÔNG KHÔI PHỤC ĐƯỢC",
+             "unchecked": "chưa kiểm tra được (kho không trả lời)"}
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
@@ -151,7 +153,8 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         elif result.status != "ok":
-            click.echo(f"{result.status.upper():<14} {result.key}")
+            label = STATUS_VI[result.status] if ctx.lang == "vi" else result.status.upper()
+            click.echo(f"{label}: {result.key}")
             for copy in result.copies:
                 click.echo(f"    {copy.message}")
     ocfl = _ocfl_findings(archive, not no_repair) if record_id is None else {}
@@ -163,7 +166,7 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
         for location, findings in ocfl.items():
             for finding in findings:
                 click.echo(f"OCFL {location}: {finding}")
-        _say(ctx, f"Đã kiểm tra {len(ids)} đối tượng: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        _say(ctx, f"Đã kiểm tra {len(ids)} đối tượng: " + ", ".join(f"{STATUS_VI[k]} {v}" for k, v in counts.items()),
              f"Verified {len(ids)} objects: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     sys.exit(0 if failed == 0 else 1)
 
