@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -80,18 +81,34 @@ def maintenance_tick(archive: Archive) -> TickReport:
 
 
 class MaintenanceThread(threading.Thread):
-    """The embedded profile's scheduler: a daemon thread in ``luutru worker`` that runs the tick."""
+    """The embedded profile's scheduler: a daemon thread in ``luutru worker`` that runs the tick.
+
+    The time of the last tick is kept in ``DATA_DIR/maintenance-tick`` (its mtime), so restarting the
+    worker neither skips the schedule nor re-runs a tick early; a new installation starts its clock at
+    the first start, so the first tick comes one interval later.
+    """
 
     def __init__(self, archive: Archive) -> None:
         super().__init__(name="luutru-integrity", daemon=True)
         self.archive = archive
+        self.interval = min(archive.settings.fixity_tick_seconds, archive.settings.audit_checkpoint_seconds)
+        self.marker = archive.settings.data_dir / "maintenance-tick"
         self.stopping = threading.Event()
 
+    def due(self) -> bool:
+        try:
+            last = self.marker.stat().st_mtime
+        except FileNotFoundError:
+            self.marker.touch()
+            return False
+        return time.time() - last >= self.interval
+
     def run(self) -> None:
-        interval = min(self.archive.settings.fixity_tick_seconds, self.archive.settings.audit_checkpoint_seconds)
         while not self.stopping.is_set():
-            try:
-                maintenance_tick(self.archive)
-            except Exception:  # one bad tick must not end preservation monitoring
-                log.exception("integrity maintenance tick failed")
-            self.stopping.wait(interval)
+            if self.due():
+                self.marker.touch()
+                try:
+                    maintenance_tick(self.archive)
+                except Exception:  # one bad tick must not end preservation monitoring
+                    log.exception("integrity maintenance tick failed")
+            self.stopping.wait(min(self.interval, 60))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from datetime import UTC, datetime
 
@@ -24,6 +25,10 @@ def test_embedded_maintenance_thread_replicates_verifies_and_checkpoints(replica
     archive = create_archive(load_settings(replicated_env))
     master = store_master(archive, b"scheduled" * 1000)
     thread = MaintenanceThread(archive)
+    assert not thread.due()  # a new installation starts its clock now: no tick right at the first start
+    assert not thread.due()
+    os.utime(thread.marker, (0, 0))  # the last tick was long ago
+    assert thread.due()
     thread.start()
     deadline = time.monotonic() + 30
     try:
