@@ -19,7 +19,6 @@ measure the hashing path, not the disk.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from archive.audit.canonical import GENESIS, NotCanonical, canonical, sha256_hex
@@ -173,6 +173,3 @@ def verify_chain(session: Session, checkpoints: dict[int, str] | None = None) ->
     report.problems.sort(key=lambda p: p.seq)
     return report
 
-
-def entry_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEntry)) or 0

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, or_, select
@@ -239,7 +239,3 @@ def due_copies(session: Session, location: str, limit: int) -> list[int]:
         ids += list(session.scalars(query))
     return ids
 
-
-def last_verified(session: Session, bitstream_id: int) -> dict[str, datetime | None]:
-    rows = session.scalars(select(ObjectCopy).where(ObjectCopy.bitstream_id == bitstream_id))
-    return {row.location: row.last_verified_at for row in rows}
