@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
 
+from archive.audit import SYSTEM_ACTOR, append
 from archive.catalog import BatchItem, Bitstream, Dossier, Fonds, IngestBatch, utc_now
 from archive.catalog.codes import (
     BatchItemState,
@@ -77,7 +78,7 @@ class BatchService:
 
     # -- submission --------------------------------------------------------------------------
     def submit(self, paths: list[Path], *, name: str | None = None, fonds_code: str | None = None,
-               catalogue_path: Path | None = None) -> int:
+               catalogue_path: Path | None = None, actor: str = SYSTEM_ACTOR, ip: str | None = None) -> int:
         """Store every original as a master and queue the batch; returns the batch id.
 
         A bad catalogue or an invalid bag is refused before anything is stored (``CatalogueError``,
@@ -107,7 +108,10 @@ class BatchService:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         with self.archive.work_sessions.begin() as session:
-            session.get(IngestBatch, batch_id).status = BatchStatus.PROCESSING
+            batch = session.get(IngestBatch, batch_id)
+            batch.status = BatchStatus.PROCESSING
+            append(session, "ingest.submit", actor=actor, ip=ip, object=f"batch:{batch_id}",
+                   details={"name": batch.name, "items": len(item_ids), "fonds": batch.fonds.code})
         self.archive.dispatcher.dispatch(item_ids)
         return batch_id
 
@@ -197,7 +201,8 @@ class BatchService:
             ids = list(session.scalars(select(IngestBatch.id).order_by(IngestBatch.id.desc()).limit(limit)))
         return [self.report(i, with_items=False) for i in ids]
 
-    def retry(self, batch_id: int, ordinal: int | None = None) -> list[int]:
+    def retry(self, batch_id: int, ordinal: int | None = None, *, actor: str = SYSTEM_ACTOR,
+              ip: str | None = None) -> list[int]:
         """Put failed and quarantined items back where they failed, and take items waiting out a
         backoff (a service was unavailable) up again now rather than at their next scheduled try."""
         resumed: list[int] = []
@@ -221,6 +226,8 @@ class BatchService:
                 resumed.append(item.id)
             if resumed:
                 session.get(IngestBatch, batch_id).status = BatchStatus.PROCESSING
+                append(session, "batch.retry", actor=actor, ip=ip, object=f"batch:{batch_id}",
+                       details={"items": resumed, "ordinal": ordinal})
         self.archive.dispatcher.dispatch(resumed)
         return resumed
 

@@ -85,10 +85,19 @@ def status(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def init(ctx: Context) -> None:
     """Prepare a new or upgraded installation: catalog schema, object store, search index. Safe to repeat."""
+    from archive.audit import cli_actor, record
+    from archive.audit.signing import ensure_signing_key
+
     archive = ctx.archive
     db_upgrade(archive.engine, "head")
     archive.store.ensure()
+    if archive.replica is not None:
+        archive.replica.ensure()
     archive.index.ensure()
+    created = ensure_signing_key(archive.settings) if archive.settings.profile == "embedded" else None
+    record(archive, "config.init", actor=cli_actor(),
+           details={"schema": current_revision(archive.engine) or "", "replica": archive.replica is not None,
+                    "audit_key_created": created is not None})
     click.echo(f"catalog schema: {current_revision(archive.engine)}; search index: {archive.index.name}")
 
 
@@ -102,7 +111,10 @@ def db() -> None:
 @pass_ctx
 def db_upgrade_cmd(ctx: Context, revision: str) -> None:
     """Bring the catalog schema up to REVISION (default: newest)."""
+    from archive.audit import cli_actor, record
+
     db_upgrade(ctx.archive.engine, revision)
+    record(ctx.archive, "config.db_upgrade", actor=cli_actor(), details={"revision": revision})
     click.echo(f"catalog schema: {current_revision(ctx.archive.engine)}")
 
 
@@ -147,4 +159,4 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
 
 # Subcommands defined in their own modules register themselves on `main` when imported.
-from archive import cli_extract, cli_ingest  # noqa: E402,F401
+from archive import cli_extract, cli_ingest, cli_integrity  # noqa: E402,F401

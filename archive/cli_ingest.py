@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from archive.audit import cli_actor
 from archive.batches import BatchReport, BatchService
 from archive.catalogue import CatalogueError
 from archive.cli import Context, main, pass_ctx
@@ -76,7 +77,8 @@ def ingest(ctx: Context, paths: tuple[Path, ...], batch_name: str | None, fonds_
     """Take in files, folders, ZIPs and BagIt bags as one batch."""
     service = BatchService(ctx.archive)
     try:
-        batch_id = service.submit(list(paths), name=batch_name, fonds_code=fonds_code, catalogue_path=catalogue)
+        batch_id = service.submit(list(paths), name=batch_name, fonds_code=fonds_code, catalogue_path=catalogue,
+                                  actor=cli_actor())
     except CatalogueError as exc:
         _fail(f"Bảng kê {exc.path.name} có lỗi; chưa tiếp nhận tệp nào. Sửa các ô sau rồi chạy lại:",
               f"The catalogue {exc.path.name} has errors; nothing was taken in. Fix these cells and run again:",
@@ -151,7 +153,7 @@ def batch_list(ctx: Context) -> None:
 @pass_ctx
 def batch_retry(ctx: Context, batch_id: int, ordinal: int | None) -> None:
     """Send failed and quarantined items through the pipeline again from where they stopped."""
-    resumed = BatchService(ctx.archive).retry(batch_id, ordinal)
+    resumed = BatchService(ctx.archive).retry(batch_id, ordinal, actor=cli_actor())
     click.echo(f"{len(resumed)} item(s) queued again" if ctx.lang == "en" else f"Đã đưa lại {len(resumed)} tệp vào hàng đợi")
 
 
@@ -164,6 +166,9 @@ def worker(ctx: Context, threads: int, concurrency: int) -> None:
     archive = ctx.archive
     sweep_scratch(archive)
     if archive.celery is None:
+        from archive.integrity.schedule import MaintenanceThread
+
+        MaintenanceThread(archive).start()  # fixity, replication and audit checkpoints, paced
         LocalWorker(archive, threads or os.cpu_count() or 1).run()
         return
     archive.celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency or os.cpu_count() or 1}"])

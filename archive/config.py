@@ -57,6 +57,19 @@ class Settings:
     max_attempts: int = 5
     retry_seconds: float = 30.0
     max_crashes: int = 3
+    audit_signing_key: str = ""
+    audit_checkpoint_seconds: int = 3600
+    replica_dir: str = ""
+    replica_s3_endpoint: str = ""
+    replica_s3_bucket: str = ""
+    replica_s3_access_key: str = ""
+    replica_s3_secret_key: str = ""
+    replica_s3_secure: bool = False
+    replica_s3_region: str = ""
+    fixity_cycle_days: int = 90
+    fixity_bandwidth: int = 50 * 1024 * 1024
+    fixity_tick_seconds: int = 3600
+    signature_trust_roots: str = ""
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -68,6 +81,11 @@ class Settings:
     def objects_dir(self) -> Path:
         """Root of the local object store (embedded profile)."""
         return self.data_dir / "objects"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """Where ``luutru init`` keeps the generated Ed25519 key of the embedded profile."""
+        return self.data_dir / "audit-signing-key.pem"
 
     @property
     def search_db_path(self) -> Path:
@@ -86,7 +104,7 @@ class Settings:
             if f.name == "source":
                 continue
             value = getattr(self, f.name)
-            if f.name in {"s3_secret_key", "secret_key"} or (f.name.endswith("_url") and "@" in str(value)):
+            if f.name in {"s3_secret_key", "secret_key", "replica_s3_secret_key"} or (f.name.endswith("_url") and "@" in str(value)):
                 value = "(đã đặt / set)" if value else "(chưa đặt / not set)"
             shown[f.name] = str(value) if isinstance(value, Path) else value
         return shown
@@ -205,6 +223,38 @@ def _validate(s: Settings) -> list[str]:
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
     if s.language not in ("vi", "en"):
         problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
+    problems.extend(_validate_integrity(s))
     if s.database_url and not s.database_url.startswith(("sqlite", "postgresql")):
         problems.append("LUUTRU_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL.")
+    return problems
+
+
+def _validate_integrity(s: Settings) -> list[str]:
+    """Replica, fixity pacing and audit rules (issue 8)."""
+    problems: list[str] = []
+    replica = {"LUUTRU_REPLICA_S3_ENDPOINT": s.replica_s3_endpoint, "LUUTRU_REPLICA_S3_BUCKET": s.replica_s3_bucket,
+               "LUUTRU_REPLICA_S3_ACCESS_KEY": s.replica_s3_access_key,
+               "LUUTRU_REPLICA_S3_SECRET_KEY": s.replica_s3_secret_key}
+    given = [k for k, v in replica.items() if v]
+    for k, v in replica.items():
+        if given and not v:
+            problems.append(f"{given[0]} is set but {k} is not; set {k} too, or unset the replica S3 settings.")
+    if given and s.replica_dir:
+        problems.append("Both LUUTRU_REPLICA_DIR and LUUTRU_REPLICA_S3_* are set; a replica is one location, "
+                        "choose one of them.")
+    if s.replica_s3_endpoint and "://" in s.replica_s3_endpoint:
+        problems.append("LUUTRU_REPLICA_S3_ENDPOINT must be host:port without a scheme; use "
+                        "LUUTRU_REPLICA_S3_SECURE=true for https.")
+    same_bucket = (s.replica_s3_endpoint, s.replica_s3_bucket) == (s.s3_endpoint, s.s3_bucket)
+    if s.replica_s3_endpoint and same_bucket:
+        problems.append("The replica bucket is the primary bucket; TT 05 requires two independent copies, so give "
+                        "the replica another bucket or server.")
+    if s.replica_dir and not s.s3_endpoint and Path(s.replica_dir).expanduser().resolve() == s.objects_dir.resolve():
+        problems.append("LUUTRU_REPLICA_DIR is the primary object folder; give it another disk or folder.")
+    if not 1 <= s.fixity_cycle_days <= 3 * 365:
+        problems.append("LUUTRU_FIXITY_CYCLE_DAYS must be between 1 and 1095: TT 05 requires every record to be "
+                        "checked within 3 years.")
+    if s.fixity_bandwidth <= 0 or s.fixity_tick_seconds < 10 or s.audit_checkpoint_seconds < 10:
+        problems.append("LUUTRU_FIXITY_BANDWIDTH (bytes per second) must be positive, and LUUTRU_FIXITY_TICK_SECONDS "
+                        "and LUUTRU_AUDIT_CHECKPOINT_SECONDS at least 10.")
     return problems

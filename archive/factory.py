@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,11 @@ class Archive:
     celery: Celery | None          # services profile only; the embedded one needs no broker
     secret_key: str
     dispatcher: CeleryDispatcher | LocalDispatcher = None  # type: ignore[assignment]  # set by create_archive
+    replica: ObjectStore | None = None  # the second, independent copy (TT 05 Điều 27), when configured
+
+    def locations(self) -> dict[str, ObjectStore]:
+        """Every storage location by name: ``primary`` and, when configured, ``replica``."""
+        return {"primary": self.store, **({"replica": self.replica} if self.replica is not None else {})}
 
 
 def _secret_key(settings: Settings) -> str:
@@ -66,6 +72,20 @@ def make_store(settings: Settings) -> ObjectStore:
             lock_mode=settings.s3_lock_mode.upper() or None, lock_days=settings.s3_lock_days,
             part_size=settings.s3_part_size)
     return LocalObjectStore(settings.objects_dir)
+
+
+def make_replica(settings: Settings) -> ObjectStore | None:
+    """The replica location: another S3 bucket or server, or another local folder; None if not configured."""
+    if settings.replica_s3_endpoint:
+        return S3ObjectStore(
+            endpoint=settings.replica_s3_endpoint, bucket=settings.replica_s3_bucket,
+            access_key=settings.replica_s3_access_key, secret_key=settings.replica_s3_secret_key,
+            secure=settings.replica_s3_secure, region=settings.replica_s3_region or None,
+            lock_mode=settings.s3_lock_mode.upper() or None, lock_days=settings.s3_lock_days,
+            part_size=settings.s3_part_size)
+    if settings.replica_dir:
+        return LocalObjectStore(Path(settings.replica_dir).expanduser())
+    return None
 
 
 def make_index(settings: Settings) -> SearchIndex:
@@ -101,6 +121,6 @@ def create_archive(settings: Settings | None = None) -> Archive:
     archive = Archive(settings=settings, engine=engine, sessions=make_session_factory(engine),
                       work_sessions=make_session_factory(engine, writer=True),
                       store=make_store(settings), index=make_index(settings), celery=make_celery(settings),
-                      secret_key=_secret_key(settings))
+                      secret_key=_secret_key(settings), replica=make_replica(settings))
     archive.dispatcher = CeleryDispatcher(archive, archive.celery) if archive.celery else LocalDispatcher(archive)
     return archive

@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.checked_at": {"vi": "Kiểm tra lúc", "en": "Checked at"},
     "component.catalog": {"vi": "Cơ sở dữ liệu mục lục", "en": "Catalog database"},
     "component.store": {"vi": "Kho lưu trữ đối tượng", "en": "Object store"},
+    "component.replica": {"vi": "Kho bản sao thứ hai", "en": "Replica object store"},
     "component.index": {"vi": "Chỉ mục tìm kiếm", "en": "Search index"},
     "component.queue": {"vi": "Hàng đợi xử lý", "en": "Work queue"},
     "component.virus": {"vi": "Quét mã độc (ClamAV)", "en": "Virus scanner (ClamAV)"},

@@ -64,6 +64,8 @@ def collect_status(archive: Archive, lang: str = "vi") -> SystemStatus:
         ("queue", archive.dispatcher.health),
         ("virus", lambda: _virus(archive, lang)),
     ]
+    if archive.replica is not None:
+        checks.insert(2, ("replica", archive.replica.health))
     components = []
     for name, check in checks:
         try:

@@ -44,7 +44,26 @@ class CeleryDispatcher:
             self.dispatch(items)
             return len(items)
 
-        app.conf.beat_schedule = {"luutru-resume-due-items": {"task": "luutru.resume_due", "schedule": SWEEP_SECONDS}}
+        @app.task(name="luutru.integrity_tick", shared=False)
+        def integrity_tick() -> dict[str, int]:
+            from archive.integrity.schedule import maintenance_tick
+
+            return maintenance_tick(archive).verified
+
+        @app.task(name="luutru.audit_checkpoint", shared=False)
+        def audit_checkpoint() -> int | None:
+            from archive.audit import write_checkpoint
+
+            checkpoint = write_checkpoint(archive)
+            return checkpoint.seq if checkpoint else None
+
+        settings = archive.settings
+        app.conf.beat_schedule = {
+            "luutru-resume-due-items": {"task": "luutru.resume_due", "schedule": SWEEP_SECONDS},
+            "luutru-integrity": {"task": "luutru.integrity_tick", "schedule": float(settings.fixity_tick_seconds)},
+            "luutru-audit-checkpoint": {"task": "luutru.audit_checkpoint",
+                                        "schedule": float(settings.audit_checkpoint_seconds)},
+        }
         self._process = process
 
     def dispatch(self, item_ids: list[int], countdown: float = 0.0) -> None:

@@ -7,7 +7,7 @@ record the caller may not see; callers pass the allowed values, the index never 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+from typing import Iterator, Mapping, Protocol, Sequence, runtime_checkable
 
 
 class SearchError(Exception):
@@ -55,3 +55,7 @@ class SearchIndex(Protocol):
                offset: int = 0) -> SearchResult: ...
 
     def health(self) -> str: ...
+
+    def doc_ids(self) -> Iterator[str]:
+        """Every indexed document id, for reconciling the index with the catalog."""
+        ...

@@ -6,9 +6,10 @@ analyzer, so the same queries work on a minimal distribution without the analysi
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.helpers import scan
 
 from search.base import Hit, IndexedDocument, SearchError, SearchResult
 from search.folding import fold
@@ -94,3 +95,11 @@ class ElasticsearchIndex:
     def health(self) -> str:
         health = self._call("report its health", self.client.cluster.health)
         return f"Elasticsearch cluster {health['cluster_name']} {health['status']}, {health['number_of_nodes']} node(s)"
+
+    def doc_ids(self) -> Iterator[str]:
+        """Every indexed document id, scrolled without sources (for reconciliation with the catalog)."""
+        if not self._call("check the index", self.client.indices.exists, index=self.index_name):
+            return iter(())
+        hits = self._call("list documents", lambda: list(scan(self.client, index=self.index_name, _source=False,
+                                                               query={"query": {"match_all": {}}})))
+        return iter(hit["_id"] for hit in hits)

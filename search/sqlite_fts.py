@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from search.base import Hit, IndexedDocument, SearchError, SearchResult
 from search.folding import fold
@@ -105,3 +105,12 @@ class SqliteFtsIndex:
         except sqlite3.Error as exc:
             raise SearchError(f"The embedded search index {self.path} cannot be opened ({exc}).") from exc
         return f"SQLite FTS5 {sqlite3.sqlite_version}, {count} documents in {self.path}"
+
+    def doc_ids(self) -> Iterator[str]:
+        """Every indexed document id (for reconciliation with the catalog)."""
+        try:
+            with self._connect() as conn:
+                rows = conn.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()
+        except sqlite3.Error as exc:
+            raise SearchError(f"The embedded search index {self.path} cannot be read ({exc}).") from exc
+        return iter(row[0] for row in rows)

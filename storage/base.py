@@ -118,6 +118,16 @@ class ObjectStore(Protocol):
 
     def delete(self, key: str, grant: DeletionGrant) -> None: ...
 
+    def restore(self, key: str, stream: BinaryIO, *, expected_sha256: str, size: int | None = None,
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
+        """Put back a missing or damaged object from a sound copy (repair); never replaces a sound object.
+
+        The one exception to write-once: the bytes must hash to ``expected_sha256`` (the digest the
+        catalog recorded when the object was first stored) and the object now stored under the key
+        must be missing or fail that digest, so nothing that is intact can ever be overwritten.
+        """
+        ...
+
     def ensure(self) -> None:
         """Prepare the store at installation (create the bucket); safe to repeat."""
         ...

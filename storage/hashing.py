@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from storage.base import DeletionGrant, StorageError
@@ -101,3 +102,38 @@ def fill(stream: BinaryIO, view: memoryview) -> int:
     except OSError as exc:
         raise _source_failed(exc) from exc
     return filled
+
+
+class ChunkStream:
+    """A read-only stream over an iterator of chunks (``store.get``), so one store's object can be put
+    into another store without ever being written whole to a local disk."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, view: memoryview) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        count = min(len(view), len(self._pending))
+        view[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            rest = bytes(self._pending) + b"".join(self._chunks)
+            self._pending = memoryview(b"")
+            return rest
+        buffer = bytearray(size)
+        got = self.readinto(memoryview(buffer))
+        return bytes(buffer[:got])

@@ -291,6 +291,43 @@ class LocalObjectStore:
                             f"{key} has SHA-256 {actual}, not the expected {expected}: the stored copy is damaged."
                             f"{size_note} Restore it from a replica or backup and record the incident.")
 
+    def restore(self, key: str, stream: BinaryIO, *, expected_sha256: str, size: int | None = None,
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
+        """Replace a missing or damaged file by a new one with the expected digest (see ``ObjectStore``).
+
+        The new file is written and checked beside the old one, then renamed over it: at every
+        moment the key holds either the damaged file or the complete repaired one.
+        """
+        key = validate_key(key)
+        expected = normalise_sha256(expected_sha256) or ""
+        check_size_argument(size)
+        if self.verify(key, expected).ok:
+            raise StorageError(f"{key} is intact (its SHA-256 matches); a sound object is never replaced.")
+        target = self.root / key
+        try:
+            fd, temp = _create_temp_in(self.root, target.parent)
+            try:
+                try:
+                    digest, length = self._write_stream(fd, stream)
+                    if size is not None and length != size:
+                        raise size_mismatch(key, size, length)
+                    if digest != expected:
+                        raise DigestMismatch(key, expected, digest)
+                    os.fchmod(fd, 0o444)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                if target.is_dir():
+                    raise folder_clash(key, key)
+                os.replace(temp, target)
+            finally:
+                temp.unlink(missing_ok=True)
+            _fsync_dir(target.parent)
+            self._write_sidecar(key, length, digest, content_type)
+        except OSError as exc:
+            raise _io_error(f"restore {key}", self.root, exc) from exc
+        return StoredObject(key=key, size=length, sha256=digest)
+
     # -- deleting and health ---------------------------------------------------------------------
 
     def delete(self, key: str, grant: DeletionGrant) -> None:

@@ -292,7 +292,7 @@ class S3ObjectStore:
 
     def _put_multipart(self, key: str, parts: Iterator[tuple[bytearray | None, memoryview]], buffers: _Buffers,
                        headers: dict[str, str], size: int | None, digest: str,
-                       plan: _Plan | None = None) -> StoredObject:
+                       plan: _Plan | None = None, conditional: bool = True) -> StoredObject:
         """Multipart upload created with ``digest`` as metadata, completed only if the bytes match it.
 
         Without a plan the bytes are hashed as they are sent and compared before completing; with
@@ -333,7 +333,7 @@ class S3ObjectStore:
                 raise size_mismatch(key, size, length)
             if actual != digest:
                 raise DigestMismatch(key, digest, actual)
-            self._conditionally(key, headers[TOKEN_META], lambda: self._complete(key, upload_id, sent))
+            self._conditionally(key, headers[TOKEN_META], lambda: self._complete(key, upload_id, sent, conditional))
         except BaseException:
             self._abort(key, upload_id)
             raise
@@ -375,7 +375,7 @@ class S3ObjectStore:
             query_params={"partNumber": str(number), "uploadId": upload_id})
         return number, response.headers.get("etag", "").strip('"'), checksum
 
-    def _complete(self, key: str, upload_id: str, parts: list[tuple[int, str, str]]) -> None:
+    def _complete(self, key: str, upload_id: str, parts: list[tuple[int, str, str]], conditional: bool = True) -> None:
         """CompleteMultipartUpload listing each part's checksum, conditional on the key being free."""
         root = ET.Element("CompleteMultipartUpload", xmlns=_S3_NS)
         for number, etag, checksum in sorted(parts):
@@ -385,7 +385,8 @@ class S3ObjectStore:
             ET.SubElement(element, "ChecksumSHA256").text = checksum
         response = self._client._execute(
             "POST", self.bucket, key, body=ET.tostring(root),
-            headers={"Content-Type": "application/xml", "If-None-Match": "*"}, query_params={"uploadId": upload_id})
+            headers={"Content-Type": "application/xml", **({"If-None-Match": "*"} if conditional else {})},
+            query_params={"uploadId": upload_id})
         # S3 may answer 200 and still report a failure in the body when completion fails late.
         if response.data and ET.fromstring(response.data).tag.rpartition("}")[2] == "Error":
             raise S3Error.fromxml(response)
@@ -496,6 +497,44 @@ class S3ObjectStore:
         return VerifyResult(key, False, expected, actual, length,
                             f"{key} has SHA-256 {actual}, not the expected {expected}: the stored copy is damaged. "
                             "Restore it from a replica or backup and record the incident.")
+
+    def restore(self, key: str, stream: BinaryIO, *, expected_sha256: str, size: int | None = None,
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
+        """Put a repaired copy as the newest version of a missing or damaged object (see ``ObjectStore``).
+
+        In a versioned (Object Lock) bucket the damaged version stays underneath, retained as the
+        evidence of the incident; readers get the repaired version. The upload carries the expected
+        digest, so the server refuses any part that does not match, and the repaired object is read
+        back and hashed before this returns.
+        """
+        key = validate_key(key)
+        expected = normalise_sha256(expected_sha256) or ""
+        check_size_argument(size)
+        if self.verify(key, expected).ok:
+            raise StorageError(f"{key} is intact (its SHA-256 matches); a sound object is never replaced.")
+        with self._errors("restore", key):
+            headers = self._object_headers(content_type, retain)
+            probe = read_up_to(stream, self.part_size + 1, CHUNK_SIZE)
+            if len(probe) <= self.part_size:
+                digest = hashlib.sha256(probe).hexdigest()
+                if size is not None and len(probe) != size:
+                    raise size_mismatch(key, size, len(probe))
+                if digest != expected:
+                    raise DigestMismatch(key, expected, digest)
+                request: DictType = {**headers, SHA256_META: digest, _CHECKSUMMED_BODY: "1",
+                                     "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(digest)).decode()}
+                self._client._execute("PUT", self.bucket, key, body=probe, headers=request)
+            else:
+                buffers = _Buffers(self.part_size)
+                parts = self._parts(_Prefixed(probe[self.part_size:], stream),
+                                    [memoryview(probe)[:self.part_size]], buffers)
+                del probe
+                self._put_multipart(key, parts, buffers, headers, size, expected, conditional=False)
+        result = self.verify(key, expected)
+        if not result.ok:
+            raise StorageError(f"The repaired copy of {key} does not read back correctly ({result.message}); "
+                               "check the S3 server, then run the repair again.")
+        return StoredObject(key=key, size=result.size or 0, sha256=expected)
 
     # -- deleting and health ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from archive.catalog.db import (
     schema_differences,
     upgrade,
 )
+from archive.catalog.integrity import AuditCheckpoint, AuditEntry, ObjectCopy, SignatureValidation
 from archive.catalog.models import (
     Agency,
     Base,
@@ -42,6 +43,8 @@ from archive.catalog.models import (
 __all__ = [
     "MIGRATIONS_DIR",
     "Agency",
+    "AuditCheckpoint",
+    "AuditEntry",
     "Base",
     "BatchItem",
     "Bitstream",
@@ -56,10 +59,12 @@ __all__ = [
     "Fonds",
     "FondsLanguage",
     "IngestBatch",
+    "ObjectCopy",
     "PartialDate",
     "PreservationAgent",
     "PreservationEvent",
     "Representation",
+    "SignatureValidation",
     "User",
     "current_revision",
     "downgrade",

@@ -338,6 +338,7 @@ class BatchItemState(CodeEnum):
     VIRUS_CHECKED = "virus_checked", "Đã quét mã độc", "Virus-checked"
     IDENTIFIED = "identified", "Đã nhận dạng định dạng", "Format identified"
     VALIDATED = "validated", "Đã kiểm tra hợp lệ", "Validated"
+    SIGNATURES_CHECKED = "signatures_checked", "Đã kiểm tra chữ ký số", "Digital signatures checked"
     NORMALISED = "normalised", "Đã chuẩn hóa (PDF/A, OCR)", "Normalised (PDF/A, OCR)"
     EXTRACTED = "extracted", "Đã trích xuất siêu dữ liệu", "Metadata extracted"
     STORED = "stored", "Đã lưu bản dẫn xuất", "Derivatives stored"

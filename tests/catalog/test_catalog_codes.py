@@ -83,7 +83,7 @@ def test_premis_event_types_are_the_loc_vocabulary() -> None:
 
 def test_batch_item_states() -> None:
     assert list(BatchItemState.codes()) == [
-        "received", "virus_checked", "identified", "validated", "normalised", "extracted", "stored",
+        "received", "virus_checked", "identified", "validated", "signatures_checked", "normalised", "extracted", "stored",
         "packaged", "indexed", "archived", "duplicate", "failed", "quarantined"]
     assert BatchItemState.QUARANTINED.vi == "Đã cách ly"
 

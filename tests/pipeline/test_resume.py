@@ -193,8 +193,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
     assert len(scan_ids) == len(SCANS)
 
     moments: list[tuple[str, Moment]] = [
-        ("mid-OCR of a scan", in_state("validated", for_seconds=1.0, scans_only=True)),
-        ("normalise: derivatives stored, not committed", stored_not_committed("validated", "preservation.pdf")),
+        ("mid-OCR of a scan", in_state("signatures_checked", for_seconds=1.0, scans_only=True)),
+        ("normalise: derivatives stored, not committed",
+         stored_not_committed("signatures_checked", "preservation.pdf")),
         ("inside the thumbnail step", in_state("extracted")),
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
         ("inside validation (dedupe, record)", in_state("identified")),

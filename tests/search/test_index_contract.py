@@ -69,3 +69,10 @@ def test_replace_and_delete(index: SearchIndex) -> None:
     index.refresh()
     assert index.search("", {}).total == 2
     assert index.health()
+
+
+def test_doc_ids_list_everything_indexed(index: SearchIndex) -> None:
+    assert sorted(index.doc_ids()) == ["d1", "d2", "d3"]
+    index.delete("d2")
+    index.refresh()
+    assert sorted(index.doc_ids()) == ["d1", "d3"]

@@ -25,7 +25,7 @@ from storage.base import (
     ObjectStore,
     StorageError,
 )
-from tests.storage.support import Backend, FailingStream, GeneratedStream, MiB, Unseekable
+from tests.storage.support import TEST_PART_SIZE, Backend, FailingStream, GeneratedStream, MiB, Unseekable
 
 GRANT = DeletionGrant(decision_id="QD-2024-017", approved_by="Trưởng phòng lưu trữ", reason="Hết thời hạn bảo quản")
 KEY = "masters/2024/hồ-sơ-17/văn-bản.pdf"
@@ -312,3 +312,24 @@ def test_list_order_prefixes_and_hidden_entries(backend: Backend) -> None:
     assert list(backend.store.list("nothing/")) == []
     with pytest.raises(InvalidKey):
         list(backend.store.list("../"))
+
+
+@pytest.mark.parametrize("length", [1000, 2 * TEST_PART_SIZE + 3], ids=["single-part", "multipart"])
+def test_restore_repairs_a_damaged_object_and_never_a_sound_one(backend: Backend, length: int) -> None:
+    from storage.hashing import ChunkStream
+
+    store = backend.make(part_size=TEST_PART_SIZE)
+    data = os.urandom(length)
+    store.put(KEY, io.BytesIO(data), expected_sha256=sha(data))
+    with pytest.raises(StorageError, match="intact"):
+        store.restore(KEY, io.BytesIO(data), expected_sha256=sha(data))
+    backend.corrupt(KEY)
+    assert not store.verify(KEY, sha(data)).ok
+    with pytest.raises(DigestMismatch):
+        store.restore(KEY, io.BytesIO(data[:-1] + b"x"), expected_sha256=sha(data))
+    assert not store.verify(KEY, sha(data)).ok  # a refused repair leaves the damaged copy as it was
+    restored = store.restore(KEY, ChunkStream(iter([data[:777], data[777:]])), expected_sha256=sha(data),
+                             size=length)
+    assert restored.sha256 == sha(data) and restored.size == length
+    assert store.verify(KEY, sha(data)).ok and content(store, KEY) == data
+    assert store.head(KEY).sha256 == sha(data)

@@ -29,7 +29,7 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 AGENT_ROLE = ("authorizer", "implementer", "validator", "executing_program")
 AGENT_TYPE = ("software", "person", "organization", "hardware")
 BATCH_ITEM_STATE = (
-    "received", "virus_checked", "identified", "validated", "normalised", "extracted", "stored",
+    "received", "virus_checked", "identified", "validated", "signatures_checked", "normalised", "extracted", "stored",
     "packaged", "indexed", "archived", "duplicate", "failed", "quarantined"
 )
 BATCH_STATUS = ("open", "processing", "completed", "completed_with_errors", "cancelled")
@@ -541,7 +541,77 @@ def upgrade() -> None:
     op.create_index(op.f("ix_event_object_event_id"), "event_object", ["event_id"])
     op.create_index(op.f("ix_event_object_representation_id"), "event_object", ["representation_id"])
 
+    # --- integrity (issue 8): audit log, checkpoints, copies, signature reports ---
+    op.create_table(
+        "audit_entry",
+        sa.Column("seq", ID, autoincrement=False, nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("agency", sa.String(length=200), nullable=True),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("action", sa.String(length=100), nullable=False),
+        sa.Column("object", sa.String(length=1024), nullable=True),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.CheckConstraint("seq >= 1", name=op.f("ck_audit_entry_seq_positive")),
+        sa.CheckConstraint("length(prev_hash) = 64 AND length(entry_hash) = 64", name=op.f("ck_audit_entry_hash_length")),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entry")),
+        sa.UniqueConstraint("entry_hash", name=op.f("uq_audit_entry_entry_hash")),
+    )
+    op.create_index(op.f("ix_audit_entry_at"), "audit_entry", ["at"])
+    op.create_index(op.f("ix_audit_entry_object"), "audit_entry", ["object"])
+    op.create_index(op.f("ix_audit_entry_action_at"), "audit_entry", ["action", "at"])
+    op.create_table(
+        "audit_checkpoint",
+        sa.Column("seq", ID, autoincrement=False, nullable=False),
+        sa.Column("head", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("storage_key", sa.String(length=1024), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_checkpoint")),
+    )
+    op.create_table(
+        "object_copy",
+        sa.Column("bitstream_id", ID, nullable=False),
+        sa.Column("location", sa.String(length=30), nullable=False),
+        sa.Column("state", sa.String(length=30), nullable=False),
+        sa.Column("copied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_message", sa.Text(), nullable=True),
+        sa.Column("repaired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("state IN ('ok', 'damaged', 'missing', 'unknown')", name=op.f("ck_object_copy_state_known")),
+        sa.ForeignKeyConstraint(["bitstream_id"], ["bitstream.id"], name=op.f("fk_object_copy_bitstream_id_bitstream"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("bitstream_id", "location", name=op.f("pk_object_copy")),
+    )
+    op.create_index(op.f("ix_object_copy_location_last_verified_at"), "object_copy", ["location", "last_verified_at"])
+    op.create_table(
+        "signature_validation",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("bitstream_id", ID, nullable=False),
+        sa.Column("document_id", ID, nullable=True),
+        sa.Column("verdict", sa.String(length=30), nullable=False),
+        sa.Column("signature_count", sa.BigInteger(), nullable=False),
+        sa.Column("report", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                  nullable=False),
+        sa.Column("validated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bitstream_id"], ["bitstream.id"],
+                                name=op.f("fk_signature_validation_bitstream_id_bitstream")),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"],
+                                name=op.f("fk_signature_validation_document_id_document")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signature_validation")),
+    )
+    op.create_index(op.f("ix_signature_validation_bitstream_id"), "signature_validation", ["bitstream_id"])
+    op.create_index(op.f("ix_signature_validation_document_id"), "signature_validation", ["document_id"])
+    # --- end integrity ---
+
 
 def downgrade() -> None:
+    # --- integrity (issue 8) ---
+    for table in ("signature_validation", "object_copy", "audit_checkpoint", "audit_entry"):
+        op.drop_table(table)
+    # --- end integrity ---
     for table in reversed(TABLES):
         op.drop_table(table)

@@ -10,12 +10,14 @@ from archive.pipeline.steps.checks import identify_format, validate_content, vir
 from archive.pipeline.steps.describe import extract_metadata
 from archive.pipeline.steps.normalise import normalise_content
 from archive.pipeline.steps.record import accession, index_document, make_thumbnail
+from archive.pipeline.steps.signature import check_signatures
 
 STEPS: tuple[Step, ...] = (
     Step("virus", S.RECEIVED, S.VIRUS_CHECKED, virus_check),
     Step("identify", S.VIRUS_CHECKED, S.IDENTIFIED, identify_format),
     Step("validate", S.IDENTIFIED, S.VALIDATED, validate_content),
-    Step("normalise", S.VALIDATED, S.NORMALISED, normalise_content),
+    Step("signature", S.VALIDATED, S.SIGNATURES_CHECKED, check_signatures),
+    Step("normalise", S.SIGNATURES_CHECKED, S.NORMALISED, normalise_content),
     Step("extract", S.NORMALISED, S.EXTRACTED, extract_metadata),
     Step("store", S.EXTRACTED, S.STORED, make_thumbnail),
     Step("index", S.STORED, S.INDEXED, index_document),
