@@ -2,8 +2,8 @@
 
 A 30-document batch (scans and born-digital PDFs, one of them twice) is worked by a real `luutru
 worker` process that is SIGKILLed at least ten times at chosen moments across every step (virus
-check, identification, validation, mid-OCR, between storing derivatives and committing them,
-extraction, the thumbnail step, indexing, accession, and at random times). As in production, the
+check, identification, validation, the signature check, mid-OCR, between storing derivatives and
+committing them, extraction, the thumbnail step, indexing, accession, and at random times). As in production, the
 killed worker's leases simply run out (here: are expired at once) and a new worker resumes.
 Afterwards every item is archived (or a duplicate) exactly once, with exactly one PREMIS event per
 step, no orphan objects and every checksum verifying.
@@ -204,11 +204,13 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("inside extraction", in_state("normalised")),
         ("inside identification", either(in_state("virus_checked"), after(rng.uniform(8.0, 15.0)))),
         ("inside indexing", either(in_state("stored"), after(rng.uniform(8.0, 15.0)))),
-        ("mid-OCR of another scan", in_state("validated", for_seconds=2.0, scans_only=True)),
+        ("inside the signature check", either(in_state("validated"), after(rng.uniform(8.0, 15.0)))),
+        ("mid-OCR of another scan", in_state("signatures_checked", for_seconds=2.0, scans_only=True)),
         ("inside accession", either(in_state("indexed"), after(rng.uniform(8.0, 15.0)))),
         ("at random", after(rng.uniform(0.5, 4.0))),
         ("at random", after(rng.uniform(0.5, 4.0))),
     ]
+
     def finished() -> bool:
         return all(state in TERMINAL_STATES for state, _ in states(archive, batch_id).values())
 
