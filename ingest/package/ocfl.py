@@ -18,10 +18,11 @@ How versions are made on storage that never overwrites:
   store refuses a second put to the same key, so two writers can never both commit vN.
 * OCFL also wants the object root's ``inventory.json`` to equal the head version's. That pair is
   the one thing that changes between versions. It is a pure copy of ``vN/inventory.json``, so it
-  is republished after the commit by deleting the previous copy and putting the new one, under a
-  DeletionGrant that names the superseding version; the previous version's own inventory stays
-  untouched in ``vN-1/``. The root pair is stored without retention so that this stays possible
-  under S3 object lock; every other key is retained.
+  is republished after the commit with the store's compare-and-swap ``replace`` (an atomic
+  rename locally, a PUT conditional on the ETag of the verified read on S3): a crash leaves the
+  previous copy whole, and the previous version's own inventory stays untouched in ``vN-1/``. The
+  root pair is stored without retention so that this stays possible under S3 object lock; every
+  other key is retained.
 * Readers take the head from the highest committed version directory, not from the root copy,
   so a crash at any point leaves the previous version readable; ``repair`` republishes the root
   copy, and the next write does so first.
@@ -46,7 +47,7 @@ from ingest.package.errors import ConcurrentUpdate, OcflError, UncommittedVersio
 from ingest.package.model import check_datetime, open_source
 from ingest.package.streams import ChunkReader, HashingReader, read_all
 from ingest.package.xmlutil import timestamp
-from storage.base import DeletionGrant, KeyExists, ObjectStore
+from storage.base import DeletionGrant, KeyExists, ObjectStore, StaleObject
 
 INVENTORY_TYPE = "https://ocfl.io/1.1/spec/#inventory"
 OBJECT_DECLARATION = "0=ocfl_object_1.1"
@@ -55,6 +56,7 @@ LAYOUT_EXTENSION = "0003-hash-and-id-n-tuple-storage-layout"
 LAYOUT_CONFIG = {"extensionName": LAYOUT_EXTENSION, "digestAlgorithm": "sha256", "tupleSize": 3, "numberOfTuples": 3}
 CONTENT_DIRECTORY = "content"
 _SIDECAR = re.compile(r"v(\d+)/inventory\.json\.sha512")
+_PUBLISH_ATTEMPTS = 5
 
 
 def object_path(object_id: str) -> str:
@@ -251,7 +253,7 @@ class OcflStorage:
                 f"{object_id}: {key} was written by another writer meanwhile; reload the object and try again"))
             added += self._put_once(key, payload, retain=True, conflict=conflict)
             written.append(key)
-        self._publish_root(base, object_id, version, data, sidecar, user_name)
+        self._publish_root(base, version, data, sidecar)
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
 
     def _adopt_leftovers(self, object_id: str, version: str, base: str, leftovers: set[str],
@@ -290,26 +292,36 @@ class OcflStorage:
                 raise conflict or OcflError(f"{key} already exists with different content") from None
             return 0
 
-    def _publish_root(self, base: str, object_id: str, version: str, data: bytes, sidecar: bytes, user: str) -> None:
-        """Make the object-root inventory pair a copy of the committed ``version``'s (see module docstring)."""
-        head = self._committed_head(base)
-        if head is not None and head["head"] != version:
-            return  # a later version was committed meanwhile; its writer publishes its own inventory
-        inventory_key, sidecar_key = f"{base}/inventory.json", f"{base}/inventory.json.sha512"
-        current = read_all(self.store.get(inventory_key)) if self.store.exists(inventory_key) else None
-        current_sidecar = read_all(self.store.get(sidecar_key)) if self.store.exists(sidecar_key) else None
-        if current == data and current_sidecar == sidecar:
-            return
-        grant = DeletionGrant(
-            decision_id=f"ocfl-head {object_id} {version}", approved_by=user,
-            reason=f"object-root copy of the inventory superseded by committed {version}; every version's own "
-                   "inventory stays in its version directory")
-        if current_sidecar is not None:
-            self.store.delete(sidecar_key, grant)
-        if current is not None:
-            self.store.delete(inventory_key, grant)
-        self.store.put(inventory_key, io.BytesIO(data), size=len(data), retain=False)
-        self.store.put(sidecar_key, io.BytesIO(sidecar), size=len(sidecar), retain=False)
+    def _publish_root(self, base: str, version: str, data: bytes, sidecar: bytes) -> None:
+        """Make the object-root inventory pair a copy of the committed ``version``'s (see module docstring).
+
+        Each file is swapped with a compare-and-swap from the bytes just read, so a concurrent
+        publisher makes ours fail instead of being overwritten blindly. Publishing an older version
+        over a newer one is then undone at once: whoever finds a later committed head publishes it.
+        """
+        for _ in range(_PUBLISH_ATTEMPTS):
+            head = self._committed_head(base)
+            if head is not None and head["head"] != version:
+                version = head["head"]
+                data = read_all(self.store.get(f"{base}/{version}/inventory.json"))
+                sidecar = read_all(self.store.get(f"{base}/{version}/inventory.json.sha512"))
+            try:
+                for name, payload in (("inventory.json", data), ("inventory.json.sha512", sidecar)):
+                    self._swap(f"{base}/{name}", payload)
+            except (StaleObject, KeyExists):
+                continue   # another publisher was faster: look again at what is committed
+            latest = self._committed_head(base)
+            if latest is None or latest["head"] == version:
+                return
+        raise ConcurrentUpdate(f"{base}: the object-root inventory kept changing under concurrent writers; run "
+                               "repair once they have finished")
+
+    def _swap(self, key: str, payload: bytes) -> None:
+        current = read_all(self.store.get(key)) if self.store.exists(key) else None
+        if current != payload:
+            self.store.replace(key, payload, content_type="application/json" if key.endswith(".json") else
+                               "text/plain", expected_sha256=None if current is None else
+                               hashlib.sha256(current).hexdigest())
 
     def repair(self, object_id: str) -> bool:
         """Republish the object-root inventory from the head version if a crash left it stale; True if it did."""
@@ -325,8 +337,7 @@ class OcflStorage:
                 and self.store.exists(inventory_key + ".sha512")
                 and read_all(self.store.get(inventory_key + ".sha512")) == sidecar):
             return False
-        user = inventory["versions"][version].get("user", {}).get("name", "ocfl repair")
-        self._publish_root(base, object_id, version, data, sidecar, user)
+        self._publish_root(base, version, data, sidecar)
         return True
 
     def uncommitted(self, object_id: str) -> list[str]:
