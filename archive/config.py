@@ -55,6 +55,8 @@ class Settings:
     review_threshold: float = 0.8
     lease_seconds: int = 900
     max_attempts: int = 5
+    schema_dir: str = ""
+    organization: str = "Lưu trữ số luutru"
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -199,6 +201,12 @@ def _validate(s: Settings) -> list[str]:
                         "LUUTRU_MAX_ATTEMPTS ≥ 1.")
     if not all(part.isalpha() for part in s.ocr_languages.split("+")):
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
+    if s.schema_dir and not (Path(s.schema_dir) / "mets-1.12.xsd").is_file():
+        problems.append(f"LUUTRU_SCHEMA_DIR={s.schema_dir!r} holds no mets-1.12.xsd; give the folder with the official "
+                        "METS 1.12 and PREMIS 3.0 XSDs (and the files they import), or leave it empty.")
+    if not s.organization.strip():
+        problems.append("LUUTRU_ORGANIZATION is empty; give the archive's name, which every package names as its "
+                        "keeper.")
     if s.language not in ("vi", "en"):
         problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
     if s.database_url and not s.database_url.startswith(("sqlite", "postgresql")):

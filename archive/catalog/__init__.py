@@ -38,10 +38,12 @@ from archive.catalog.models import (
     User,
     utc_now,
 )
+from archive.catalog.packages import ArchivalPackage, MetadataChange
 
 __all__ = [
     "MIGRATIONS_DIR",
     "Agency",
+    "ArchivalPackage",
     "Base",
     "BatchItem",
     "Bitstream",
@@ -56,6 +58,7 @@ __all__ = [
     "Fonds",
     "FondsLanguage",
     "IngestBatch",
+    "MetadataChange",
     "PartialDate",
     "PreservationAgent",
     "PreservationEvent",

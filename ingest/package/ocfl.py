@@ -118,16 +118,20 @@ class OcflStorage:
     def object_root(self, object_id: str) -> str:
         return self.key(object_path(object_id))
 
-    def initialise(self) -> None:
-        """Create the storage root declaration and layout files once; later calls only check them."""
-        files = {
+    @staticmethod
+    def root_files() -> dict[str, bytes]:
+        """The storage root's own files (declaration, layout), relative to the root."""
+        return {
             ROOT_DECLARATION: b"ocfl_1.1\n",
             "ocfl_layout.json": _json({"extension": LAYOUT_EXTENSION,
                                        "description": "OCFL object identifiers hashed with SHA-256 into three "
                                                       "3-character tuples, then the percent-encoded identifier"}),
             f"extensions/{LAYOUT_EXTENSION}/config.json": _json(LAYOUT_CONFIG),
         }
-        for name, data in files.items():
+
+    def initialise(self) -> None:
+        """Create the storage root declaration and layout files once; later calls only check them."""
+        for name, data in self.root_files().items():
             self._put_once(self.key(name), data, retain=True)
 
     def object_ids(self) -> Iterator[str]:
@@ -147,6 +151,10 @@ class OcflStorage:
         if inventory is None:
             raise OcflError(f"{object_id} has no committed version in {self.root}/{object_path(object_id)}")
         return inventory
+
+    def head_or_none(self, object_id: str) -> dict[str, Any] | None:
+        """The head inventory, or None when the object has no committed version yet."""
+        return self._committed_head(self.object_root(object_id))
 
     def files(self, object_id: str, version: str | None = None) -> dict[str, StoredFile]:
         """Logical path → stored file, for the head or a given version (``v1``, ``v2`` …)."""

@@ -9,7 +9,8 @@ from archive.pipeline.steps.base import Step
 from archive.pipeline.steps.checks import identify_format, validate_content, virus_check
 from archive.pipeline.steps.describe import extract_metadata
 from archive.pipeline.steps.normalise import normalise_content
-from archive.pipeline.steps.record import accession, index_document, make_thumbnail
+from archive.pipeline.steps.package import accession_into_package, package_record
+from archive.pipeline.steps.record import index_document, make_thumbnail
 
 STEPS: tuple[Step, ...] = (
     Step("virus", S.RECEIVED, S.VIRUS_CHECKED, virus_check),
@@ -18,6 +19,7 @@ STEPS: tuple[Step, ...] = (
     Step("normalise", S.VALIDATED, S.NORMALISED, normalise_content),
     Step("extract", S.NORMALISED, S.EXTRACTED, extract_metadata),
     Step("store", S.EXTRACTED, S.STORED, make_thumbnail),
-    Step("index", S.STORED, S.INDEXED, index_document),
-    Step("finish", S.INDEXED, S.ARCHIVED, accession),
+    Step("package", S.STORED, S.PACKAGED, package_record),
+    Step("index", S.PACKAGED, S.INDEXED, index_document),
+    Step("finish", S.INDEXED, S.ARCHIVED, accession_into_package),
 )
