@@ -123,8 +123,13 @@ def package_for(session: Session, store: ObjectStore, document: Document, *, obj
 
 
 def seal(session: Session, store: ObjectStore, settings: Settings, document: Document, event: PreservationEvent, *,
-         message: str, user_name: str, user_address: str | None = None) -> Sealed:
-    """Write the record's next AIP version carrying ``event`` (already added to ``session``); see the module doc."""
+         message: str, user_name: str, user_address: str | None = None,
+         prepare: Callable[[int, datetime], None] | None = None) -> Sealed:
+    """Write the record's next AIP version carrying ``event`` (already added to ``session``); see the module doc.
+
+    ``prepare(number, at)`` lets the caller stamp rows of the same change with the version number
+    and time before the package (which records them) is built.
+    """
     schemas = schema_set(settings)
     ocfl = OcflStorage(store)
     row = session.scalars(select(ArchivalPackage).where(ArchivalPackage.document_id == document.id)).one_or_none()
@@ -140,6 +145,8 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
     def build(number: int, at: datetime) -> Package:
         event.event_identifier = derived_uuid(identity, f"event:{event.event_type.value}:v{number}")
         event.event_datetime = at
+        if prepare is not None:
+            prepare(number, at)
         created = row.created_at if row else at
         return package_for(session, store, document, object_id=identity, created=created,
                            modified=at if number > 1 else None, schemas=schemas, organization=settings.organization)
@@ -151,13 +158,14 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
         adopted = _same_state(stored, package)
     if adopted:
         number, inventory = in_store, stored
+        ocfl.repair(objid)   # the killed run may have died before republishing the root inventory
     else:
         number, at = in_store + 1, now_ms()
         package = build(number, at)
         written = ocfl.write_version(objid, package.entries, created=at, message=message, user_name=user_name,
                                      user_address=user_address)
         inventory = written.inventory
-    _register_keys(session, store, ocfl, objid)
+    register_package_keys(session, store, ocfl, objid)
     digest = hashlib.sha512(read_all(store.get(f"{ocfl.object_root(objid)}/v{number}/inventory.json"))).hexdigest()
     if row is None:
         session.add(ArchivalPackage(document_id=document.id, object_id=objid, head_version=number,
@@ -178,7 +186,7 @@ def _same_state(inventory: dict[str, Any], package: Package) -> bool:
     return state == {entry.path: entry.sha256 for entry in package.entries}
 
 
-def _register_keys(session: Session, store: ObjectStore, ocfl: OcflStorage, objid: str) -> None:
+def register_package_keys(session: Session, store: ObjectStore, ocfl: OcflStorage, objid: str) -> None:
     """Make every key of the object (and of the storage root) a catalog bitstream; refresh the root copy's row."""
     base = ocfl.object_root(objid)
     keys = [ocfl.key(name) for name in ocfl.root_files()] + list(store.list(base + "/"))

@@ -25,18 +25,19 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from archive.batches import BatchService, _sha256_of
-from archive.catalog import BatchItem, Bitstream, Document, EventObject, PreservationEvent, utc_now
+from archive.catalog import ArchivalPackage, BatchItem, Bitstream, Document, EventObject, PreservationEvent, utc_now
 from archive.catalog.codes import BatchItemState, RepresentationType
 from archive.catalog.models import Representation
 from archive.factory import Archive
 from archive.pipeline.runner import TERMINAL
+from ingest.package import OcflStorage, validate_storage_root
 from tests.pipeline.badfiles import CORPUS
 
 LUUTRU = Path(sys.executable).with_name("luutru")
 SCANS = ("vn006.tif", "vn014.jpg")
 BORN_DIGITAL = ("vn003.pdf", "vn008.pdf")
 DUPLICATE = "ban-sao-vn003.pdf"   # the same bytes as vn003.pdf under another name
-STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "acc")
+STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "ipc", "acc")
 # Events that link the batch item itself, so a duplicate item has its own.
 PER_ITEM_EVENTS = ("mes", "ing", "vir", "for", "val")
 TERMINAL_STATES = {state.value for state in TERMINAL}
@@ -163,6 +164,26 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             return False
         return moment
 
+    def version_committed_not_recorded(state: str, version: str) -> Moment:
+        """The package step (or finish) has just committed an OCFL version; the catalog does not know it yet."""
+        there_before: set[Path] = set()
+
+        def moment() -> bool:
+            if not any(current == state for current, _ in states(archive, batch_id).values()):
+                return False
+            deadline = time.monotonic() + 0.05
+            while time.monotonic() < deadline:
+                found = set((objects / "ocfl").glob(f"*/*/*/*/{version}/inventory.json.sha512"))
+                if found - there_before:
+                    item_id = next(i for i, (current, _) in states(archive, batch_id).items() if current == state)
+                    window.append((state, item_id))
+                    there_before.update(found)
+                    return True
+                there_before.update(found)
+                time.sleep(0.0005)
+            return False
+        return moment
+
     def after(seconds: float) -> Moment:
         holder: list[float] = []
 
@@ -180,6 +201,8 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("normalise: derivatives stored, not committed", stored_not_committed("validated", "preservation.pdf")),
         ("inside the thumbnail step", in_state("extracted")),
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
+        ("package: v1 committed in storage, not in the catalog", version_committed_not_recorded("stored", "v1")),
+        ("finish: v2 committed in storage, not in the catalog", version_committed_not_recorded("indexed", "v2")),
         ("inside validation (dedupe, record)", in_state("identified")),
         ("at random", after(rng.uniform(0.5, 4.0))),
         ("inside extraction", in_state("normalised")),
@@ -282,6 +305,14 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             == {"preservation.pdf", "text.txt", "words.json", "thumbnail.png"}
         assert sum(1 for k in keys if k.startswith("masters/")) == 4
         assert sum(1 for k in keys if k.startswith("derivatives/")) == 4 * 4
+        # Each record's AIP: one OCFL object, v1 from the package step and v2 with the accession, valid.
+        assert [f for f in validate_storage_root(archive.store) if f.is_error] == []
+        packages = session.scalars(select(ArchivalPackage)).all()
+        assert sorted(p.document_id for p in packages) == sorted(d.id for d in documents)
+        assert {p.head for p in packages} == {"v2"}
+        ocfl = OcflStorage(archive.store)
+        assert sorted(ocfl.object_ids()) == sorted(p.object_id for p in packages)
+        assert all(k.startswith(("masters/", "derivatives/", "ocfl/")) for k in keys)
 
     # Each record is in the search index exactly once.
     with sqlite3.connect(archive.settings.search_db_path) as conn:
