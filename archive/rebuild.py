@@ -60,6 +60,9 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
     started = time.perf_counter()
     ocfl = OcflStorage(archive.store)
     archive.index.ensure()
+    restored: list[tuple[str, int]] = []
+    # First every record with its own ids, then what gets new ids (package bitstreams, package rows),
+    # so that a new id can never take one a later record needs.
     for objid in ocfl.object_ids():
         report.objects += 1
         try:
@@ -68,7 +71,11 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
             report.problems.append(f"{objid}: {exc}")
             continue
         with archive.work_sessions.begin() as session:
-            document_id = restore_record(session, record)
+            restored.append((objid, restore_record(session, record)))
+    with archive.work_sessions.begin() as session:
+        _reset_sequences(session)
+    for objid, document_id in restored:
+        with archive.work_sessions.begin() as session:
             register_package_keys(session, archive.store, ocfl, objid)
             _package_row(session, ocfl, objid, document_id)
         with archive.sessions() as session:
@@ -78,8 +85,6 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
         report.documents += 1
         if progress is not None:
             progress(report.documents)
-    with archive.work_sessions.begin() as session:
-        _reset_sequences(session)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -200,10 +200,11 @@ def restore_record(session: Session, record: dict[str, Any]) -> int:
     new_dossiers = _insert_new(session, Dossier.__table__, record["dossier"])
     _insert_all(session, DossierLanguage.__table__,
                 [r for r in record["dossier_languages"] if r["dossier_id"] in new_dossiers])
-    _insert_new(session, Document.__table__, [record["document"]])
+    # The record's own rows: an id already taken is a conflict and fails loudly.
+    _insert_all(session, Document.__table__, [record["document"]])
     _insert_all(session, DocumentLanguage.__table__, record["document_languages"])
-    _insert_new(session, Representation.__table__, record["representations"])
-    _insert_new(session, Bitstream.__table__, [r for r in record["bitstreams"] if r["role"] != BitstreamRole.PACKAGE])
+    _insert_all(session, Representation.__table__, record["representations"])
+    _insert_all(session, Bitstream.__table__, [r for r in record["bitstreams"] if r["role"] != BitstreamRole.PACKAGE])
     event_ids = {}
     for event in record["events"]:
         event_ids[event["event_identifier"]] = _restore_event(session, event)
