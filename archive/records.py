@@ -128,7 +128,7 @@ def dump_record(session: Session, document: Document) -> dict[str, Any]:
         link_table.c.bitstream_id.in_(bit_ids)))))
     return {
         "format": RECORD_FORMAT,
-        "agencies": _agencies(session, {doc_row["agency_id"], *(row["agency_id"] for row in fonds + dossier)}),
+        "agencies": _agencies(session, {doc_row["agency_id"], *(row.get("agency_id") for row in fonds + dossier)}),
         "fonds": fonds,
         "fonds_languages": _rows(session, FondsLanguage.__table__,
                                  FondsLanguage.__table__.c.fonds_id == doc_row["fonds_id"]),
