@@ -232,3 +232,23 @@ def test_rebuild_from_storage_recreates_catalog_and_index(archived: dict[str, in
                       ).output.strip().endswith("AIP v4")
     finally:
         rebuilt.engine.dispose()
+
+
+def test_tampered_package_is_named_by_validation_and_refused_by_export(
+        archived: dict[str, int], archive: Archive, embedded_env: dict[str, str], tmp_path: Path) -> None:
+    record = archived["vn003.pdf"]
+    with archive.sessions() as session:
+        row = session.scalars(select(ArchivalPackage).where(ArchivalPackage.document_id == record)).one()
+    ocfl = OcflStorage(archive.store)
+    stored = ocfl.files(row.object_id)["representations/rep1/data/vn003.pdf"]
+    path = archive.settings.objects_dir / stored.key
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    findings = {(f.code, f.key) for f in validate_storage_root(archive.store) if f.is_error}
+    assert findings == {("E092", stored.key), ("E093", stored.key)}
+    result = luutru(embedded_env, "--lang", "en", "export", str(record), "--format", "bag", tmp_path / "bag.zip")
+    assert result.exit_code == 2
+    assert "representations/rep1/data/vn003.pdf: SHA-256 is" in result.output, result.output
+    assert not (tmp_path / "bag.zip").exists()
