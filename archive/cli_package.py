@@ -32,7 +32,8 @@ def _fail(vi: str, en: str, lang: str, details: list[str] | None = None) -> None
               help="aip: the stored TT 05 AIP; dip: an access copy for a request; bag: the AIP as a BagIt bag.")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--request-id", help="DIP: the access request's code (default DIP-<date>-<record>).")
-@click.option("--purpose", default="02", show_default=True, help="DIP: TT 05 purpose code (01 cá nhân, 02 công vụ, 03 …).")
+@click.option("--purpose", default="02", show_default=True,
+              help="DIP: TT 05 purpose code (01 cá nhân, 02 công vụ, 03 công vụ đặc biệt).")
 @click.option("--fee-object-type", default="01", show_default=True, help="DIP: TT 05 fee object type (01–10).")
 @click.option("--reader", default="luutru", show_default=True, help="DIP: who the copy is issued to.")
 @pass_ctx
@@ -99,8 +100,8 @@ def describe_cmd(ctx: Context, record: str, assignments: tuple[str, ...], actor:
         for assignment in assignments:
             name, sep, value = assignment.partition("=")
             if not sep:
-                _fail(f"--set {assignment!r} phải có dạng TRƯỜNG=GIÁ_TRỊ.", f"--set {assignment!r} must be FIELD=VALUE.",
-                      ctx.lang)
+                _fail(f"--set {assignment!r} phải có dạng TRƯỜNG=GIÁ_TRỊ.",
+                      f"--set {assignment!r} must be FIELD=VALUE.", ctx.lang)
             changes[name.strip()] = value
         try:
             done = correct(archive, document_id, changes, actor or "")

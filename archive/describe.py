@@ -220,7 +220,8 @@ def correct(archive: Archive, document_id: int, changes: Mapping[str, str], acto
                           user_address="urn:luutru:archivist")
         except (MetadataError, SchemaInvalid) as exc:
             raise CorrectionRefused([(getattr(exc, "field", "EAD"),
-                                      f"Giá trị mới làm gói AIP không hợp lệ theo TT 05 ({exc}); không có gì bị thay đổi.",
+                                      f"Giá trị mới làm gói AIP không hợp lệ theo TT 05 ({exc}); không có gì bị "
+                                      "thay đổi.",
                                       f"The new values would make the AIP invalid under TT 05 ({exc}); nothing was "
                                       "changed.")]) from exc
     with archive.sessions() as session:

@@ -40,8 +40,8 @@ from archive.records import RECORD_NAME, dump_record, record_bytes
 from ingest.package import (
     Agent,
     AgentLink,
-    DocumentDescription,
     Documentation,
+    DocumentDescription,
     Event,
     FileDescription,
     LooseFileDescription,
@@ -51,10 +51,12 @@ from ingest.package import (
     Package,
     PackageFile,
     PackageSpec,
-    Representation as PackageRepresentation,
     SchemaSet,
     build_package,
     tt05_date,
+)
+from ingest.package import (
+    Representation as PackageRepresentation,
 )
 from ingest.package.streams import ChunkReader, read_all
 from ingest.package.xmlutil import derived_uuid, parse_timestamp
@@ -268,7 +270,8 @@ def _descriptions(document: Document, record: dict[str, Any], title: str
             mode=dossier.mode.value if dossier.mode else "01",
             language=tuple(code.value for code in dossier.languages) or ("01",),
             confidence_level=dossier.confidence_level.value if dossier.confidence_level else "01",
-            start_date=str(dossier.start) if dossier.start else None, end_date=str(dossier.end) if dossier.end else None,
+            start_date=str(dossier.start) if dossier.start else None,
+            end_date=str(dossier.end) if dossier.end else None,
             keyword=dossier.keyword, total_doc=dossier.total_doc, number_of_paper=dossier.number_of_paper,
             number_of_page=dossier.number_of_page, physical_state=dossier.format.value if dossier.format else None,
             infor_sign=dossier.infor_sign, paper_file_code=dossier.paper_file_code,

@@ -128,8 +128,8 @@ class LocalObjectStore:
             with self._key_lock(key):
                 current = self._digest_of(key)
                 if current != expected:
-                    raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer changed "
-                                      "it since it was read. Nothing was written; read it again and retry.")
+                    raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer "
+                                      "changed it since it was read. Nothing was written; read it again and retry.")
                 fd, temp = _create_temp_in(self.root, target.parent)
                 try:
                     try:

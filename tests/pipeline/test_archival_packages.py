@@ -23,7 +23,6 @@ from archive.catalog import (
     Dossier,
     DossierLanguage,
     EventAgent,
-    EventObject,
     Fonds,
     FondsLanguage,
     MetadataChange,

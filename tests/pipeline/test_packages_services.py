@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from archive.catalog import ArchivalPackage, Bitstream
 from archive.batches import BatchService
+from archive.catalog import ArchivalPackage, Bitstream
 from archive.catalog.db import downgrade
 from archive.cli import main
 from archive.config import load_settings
