@@ -46,8 +46,8 @@ from archive.catalog.models import UtcDateTime
 
 RECORD_NAME = "luutru-record.json"
 RECORD_FORMAT = "luutru-catalog-record/1"
-_LINK_TABLES = {"bitstream": Bitstream, "representation": Representation, "document": Document,
-                "dossier": Dossier}
+_LINK_KINDS = ("bitstream", "representation", "document", "dossier")
+"""Event links restored with a record (batch items are not part of it)."""
 
 
 def _encode(value: Any) -> Any:
@@ -160,7 +160,7 @@ def _events(session: Session, event_ids: set[int], kept: dict[str, set[int]]) ->
             key=lambda item: (item["agent"]["identifier"], item["role"]))
         row["objects"] = sorted(
             ({"role": link.role.value, "kind": kind, "id": getattr(link, f"{kind}_id")}
-             for link in event.objects for kind in _LINK_TABLES if getattr(link, f"{kind}_id") in kept[kind]),
+             for link in event.objects for kind in _LINK_KINDS if getattr(link, f"{kind}_id") in kept[kind]),
             key=lambda item: (item["kind"], item["id"], item["role"]))
         events.append(row)
     return sorted(events, key=lambda row: (row["event_datetime"], row["event_identifier"]))

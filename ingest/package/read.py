@@ -153,9 +153,11 @@ def read_package(files: Mapping[str, Opener], schemas: SchemaSet, *, source: str
         reader.problem(f"METS.xml: csip:OAISPACKAGETYPE is {package_type!r}, expected {expected_type!r}")
     object_id = _object_id(root.objid)
     kind = _KINDS.get(root.type or "")
-    if kind is None:
-        reader.problem(f"METS.xml: TYPE {root.type!r} is not Mixed (hồ sơ) or Collection (tài liệu) as TT 05 uses")
     description = _description(reader, root, kind or "hoso", package_type)
+    if kind is None and isinstance(description, ForeignDescription) and description.schema != "none":
+        kind = "tailieu"   # an E-ARK SIP: any CSIP content category, its records are taken as loose documents
+    elif kind is None:
+        reader.problem(f"METS.xml: TYPE {root.type!r} is not Mixed (hồ sơ) or Collection (tài liệu) as TT 05 uses")
     premis_data = [reader.validated("premis", path, ref) for ref in root.preservation
                    if (path := reader.resolve("", ref.href))]
     if package_type == "AIP" and not root.preservation:

@@ -101,3 +101,21 @@ def test_malformed_sip_is_refused_with_a_precise_report(archive: Archive, embedd
     assert "The SIP bad.zip is malformed; none of its files were taken" in result.output
     assert expected in result.output, result.output
     assert list(archive.store.list()) == []
+
+
+def test_eark_sip_with_ead_2002_is_taken(run_batch: RunBatch, archive: Archive, tmp_path: Path) -> None:
+    """An E-ARK SIP: any CSIP content category, EAD 2002 at package level; its records come in as loose documents."""
+    files = members(sip(tmp_path, archive, file_description(confidence_level="01", paper_file_code=None)))
+    root = root_of(files)
+    ead = ('<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>x</eadid></eadheader><archdesc level="file">'
+           '<did><unitid>QB-SNV-2024-7</unitid><unittitle>Hồ sơ cải cách hành chính</unittitle>'
+           '<unitdate>2024</unitdate></did></archdesc></ead>').encode()
+    replace_listed(files, root, "metadata/descriptive/EAD.xml", ead)
+    files[f"{root}/METS.xml"] = files[f"{root}/METS.xml"].replace(b'TYPE="Mixed"', 'TYPE="Textual works – Digital"'
+                                                                  .encode(), 1)
+    [item] = by_name(run_batch(rezip(files, tmp_path / "eark.zip"))).values()
+    assert item["state"] == "archived", item
+    with archive.sessions() as session:
+        doc = session.get(Document, item["document_id"])
+        assert doc is not None and doc.dossier_id is None
+        assert (doc.code_notation, doc.subject) == ("STTTT-VP", "V/v triển khai chuyển đổi số")
