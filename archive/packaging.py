@@ -23,7 +23,7 @@ import io
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
@@ -188,8 +188,13 @@ def _same_state(inventory: dict[str, Any], package: Package) -> bool:
     return state == {entry.path: entry.sha256 for entry in package.entries}
 
 
-def register_package_keys(session: Session, store: ObjectStore, ocfl: OcflStorage, objid: str) -> None:
-    """Make every key of the object (and of the storage root) a catalog bitstream; refresh the root copy's row."""
+def register_package_keys(session: Session, store: ObjectStore, ocfl: OcflStorage, objid: str,
+                          known: Mapping[str, tuple[int, str]] | None = None) -> None:
+    """Make every key of the object (and of the storage root) a catalog bitstream; refresh the root copy's row.
+
+    ``known`` gives (size, SHA-256) of keys the caller already has facts for, sparing a lookup each.
+    """
+    known = known or {}
     base = ocfl.object_root(objid)
     keys = [ocfl.key(name) for name in ocfl.root_files()] + list(store.list(base + "/"))
     existing = {b.storage_key: b for b in session.scalars(select(Bitstream).where(Bitstream.storage_key.in_(keys)))}
@@ -201,6 +206,8 @@ def register_package_keys(session: Session, store: ObjectStore, ocfl: OcflStorag
         if key in mutable:
             data = read_all(store.get(key))
             size, digest = len(data), hashlib.sha256(data).hexdigest()
+        elif key in known:
+            size, digest = known[key]
         else:
             info = store.head(key)
             size, digest = info.size, info.sha256 or _hash(store, key)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.catalog import ArchivalPackage, Base, Document
@@ -32,6 +34,8 @@ from search.base import IndexedDocument, SearchIndex
 from storage import ObjectStore
 
 RECORD_PATH = f"{DOCUMENTATION_FOLDER}/{RECORD_NAME}"
+CHUNK = 50
+T = TypeVar("T")
 
 
 class RebuildRefused(Exception):
@@ -60,37 +64,57 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
     started = time.perf_counter()
     ocfl = OcflStorage(archive.store)
     archive.index.ensure()
-    restored: list[tuple[str, int]] = []
+    restored: list[tuple[dict[str, Any], int, dict[str, tuple[int, str]]]] = []
     # First every record with its own ids, then what gets new ids (package bitstreams, package rows),
-    # so that a new id can never take one a later record needs.
-    for objid in ocfl.object_ids():
-        report.objects += 1
-        try:
-            record = _record(archive.store, ocfl, objid)
-        except (OcflError, ValueError, KeyError) as exc:
-            report.problems.append(f"{objid}: {exc}")
-            continue
+    # so that a new id can never take one a later record needs. Records go in transactions of
+    # CHUNK, each record in a savepoint, so one bad record is reported without losing the others.
+    heads = list(ocfl.heads())
+    report.objects = len(heads)
+    for chunk in _chunks(heads):
         with archive.work_sessions.begin() as session:
-            restored.append((objid, restore_record(session, record)))
+            for inventory in chunk:
+                objid = inventory["id"]
+                try:
+                    record = _record(archive.store, ocfl, inventory)
+                    with session.begin_nested():
+                        restored.append((inventory, restore_record(session, record), _known(ocfl, inventory, record)))
+                except (OcflError, SQLAlchemyError, ValueError, KeyError) as exc:
+                    report.problems.append(f"{objid}: {exc}")
     with archive.work_sessions.begin() as session:
         _reset_sequences(session)
-    for objid, document_id in restored:
+    for chunk in _chunks(restored):
         with archive.work_sessions.begin() as session:
-            register_package_keys(session, archive.store, ocfl, objid)
-            _package_row(session, ocfl, objid, document_id)
+            for inventory, document_id, known in chunk:
+                register_package_keys(session, archive.store, ocfl, inventory["id"], known)
+                _package_row(session, ocfl, inventory, document_id)
         with archive.sessions() as session:
-            document = session.get(Document, document_id)
-            assert document is not None
-            archive.index.put(search_entry(archive.store, document))
-        report.documents += 1
-        if progress is not None:
-            progress(report.documents)
+            for _, document_id, _ in chunk:
+                document = session.get(Document, document_id)
+                assert document is not None
+                archive.index.put(search_entry(archive.store, document))
+                report.documents += 1
+                if progress is not None:
+                    progress(report.documents)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _record(store: ObjectStore, ocfl: OcflStorage, objid: str) -> dict:  # type: ignore[type-arg]
-    files = ocfl.files(objid)
+def _chunks(items: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def _known(ocfl: OcflStorage, inventory: dict[str, Any], record: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of the object's content keys that the record's bitstreams already give."""
+    size_of = {row["sha256"]: row["size"] for row in record["bitstreams"]}
+    base = ocfl.object_root(inventory["id"])
+    return {f"{base}/{path}": (size_of[digest], digest)
+            for digest, paths in inventory.get("fixity", {}).get("sha256", {}).items() if digest in size_of
+            for path in paths}
+
+
+def _record(store: ObjectStore, ocfl: OcflStorage, inventory: dict[str, Any]) -> dict[str, Any]:
+    files = ocfl.files(inventory["id"], inventory=inventory)
     if RECORD_PATH not in files:
         raise OcflError(f"the head version has no {RECORD_PATH}; it was not written by luutru")
     stored = files[RECORD_PATH]
@@ -100,9 +124,8 @@ def _record(store: ObjectStore, ocfl: OcflStorage, objid: str) -> dict:  # type:
     return json.loads(data)
 
 
-def _package_row(session: Session, ocfl: OcflStorage, objid: str, document_id: int) -> None:
-    inventory = ocfl.inventory(objid)
-    head = inventory["head"]
+def _package_row(session: Session, ocfl: OcflStorage, inventory: dict[str, Any], document_id: int) -> None:
+    objid, head = inventory["id"], inventory["head"]
     data = read_all(ocfl.store.get(f"{ocfl.object_root(objid)}/{head}/inventory.json"))
     session.add(ArchivalPackage(
         document_id=document_id, object_id=objid, head_version=int(head[1:]),

@@ -205,13 +205,10 @@ def restore_record(session: Session, record: dict[str, Any]) -> int:
     _insert_all(session, DocumentLanguage.__table__, record["document_languages"])
     _insert_all(session, Representation.__table__, record["representations"])
     _insert_all(session, Bitstream.__table__, [r for r in record["bitstreams"] if r["role"] != BitstreamRole.PACKAGE])
-    event_ids = {}
-    for event in record["events"]:
-        event_ids[event["event_identifier"]] = _restore_event(session, event)
-    for change in record["changes"]:
-        row = {k: v for k, v in change.items() if k != "event"}
-        row["event_id"] = event_ids[change["event"]]
-        _insert_all(session, MetadataChange.__table__, [row])
+    event_ids = _restore_events(session, record["events"])
+    _insert_all(session, MetadataChange.__table__, [
+        {**{k: v for k, v in change.items() if k != "event"}, "event_id": event_ids[change["event"]]}
+        for change in record["changes"]])
     return int(record["document"]["id"])
 
 
@@ -226,33 +223,39 @@ def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> s
 
 
 def _insert_all(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        session.execute(insert(table).values(**_decode(table, row)))
+    """One multi-row insert (rows of one table share their keys, as dumped)."""
+    if rows:
+        session.execute(insert(table), [_decode(table, row) for row in rows])
 
 
-def _agent_id(session: Session, agent: dict[str, Any]) -> int:
+def _ids_by(session: Session, column: Any, key: Any, identifiers: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    return {found: int(row_id) for found, row_id in session.execute(select(column, key).where(column.in_(identifiers)))}
+
+
+def _agent_ids(session: Session, agents: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
+    """Agents by PREMIS identifier, inserting those the catalog does not know yet."""
     table = PreservationAgent.__table__
-    identifier = uuid.UUID(agent["identifier"])
-    found = session.scalar(select(table.c.id).where(table.c.identifier == identifier))
-    if found is None:
-        found = session.execute(insert(table).values(**_decode(table, agent)).returning(table.c.id)).scalar_one()
-    return int(found)
+    wanted = {uuid.UUID(agent["identifier"]): agent for agent in agents}
+    known = _ids_by(session, table.c.identifier, table.c.id, list(wanted))
+    _insert_all(session, table, [agent for identifier, agent in wanted.items() if identifier not in known])
+    return _ids_by(session, table.c.identifier, table.c.id, list(wanted))
 
 
-def _restore_event(session: Session, event: dict[str, Any]) -> int:
+def _restore_events(session: Session, events: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the events not yet in the catalog with their agent and object links; identifier → id."""
     table = PreservationEvent.__table__
-    identifier = uuid.UUID(event["event_identifier"])
-    found = session.scalar(select(table.c.id).where(table.c.event_identifier == identifier))
-    if found is not None:
-        return int(found)
-    columns = {k: v for k, v in event.items() if k not in ("agents", "objects")}
-    event_id = int(session.execute(insert(table).values(**_decode(table, columns)).returning(table.c.id)).scalar_one())
-    for link in event["agents"]:
-        session.execute(insert(EventAgent.__table__).values(
-            event_id=event_id, agent_id=_agent_id(session, link["agent"]),
-            role=EventAgent.__table__.c.role.type.enum_class(link["role"])))
-    for link in event["objects"]:
-        session.execute(insert(EventObject.__table__).values(
-            event_id=event_id, role=EventObject.__table__.c.role.type.enum_class(link["role"]),
-            **{f"{link['kind']}_id": link["id"]}))
-    return event_id
+    identifiers = [uuid.UUID(event["event_identifier"]) for event in events]
+    known = _ids_by(session, table.c.event_identifier, table.c.id, identifiers)
+    new = [event for event in events if uuid.UUID(event["event_identifier"]) not in known]
+    _insert_all(session, table, [{k: v for k, v in event.items() if k not in ("agents", "objects")} for event in new])
+    ids = _ids_by(session, table.c.event_identifier, table.c.id, identifiers)
+    agents = _agent_ids(session, [link["agent"] for event in new for link in event["agents"]])
+    agent_rows = {(ids[uuid.UUID(event["event_identifier"])], agents[uuid.UUID(link["agent"]["identifier"])],
+                   link["role"]) for event in new for link in event["agents"]}
+    _insert_all(session, EventAgent.__table__, [{"event_id": event_id, "agent_id": agent_id, "role": role}
+                                                for event_id, agent_id, role in sorted(agent_rows)])
+    _insert_all(session, EventObject.__table__, [
+        {"event_id": ids[uuid.UUID(event["event_identifier"])], "role": link["role"],
+         **{f"{kind}_id": link["id"] if kind == link["kind"] else None for kind in _LINK_KINDS}, "batch_item_id": None}
+        for event in new for link in event["objects"]])
+    return {str(identifier): row_id for identifier, row_id in ids.items()}

@@ -136,12 +136,17 @@ class OcflStorage:
 
     def object_ids(self) -> Iterator[str]:
         """Every object with a committed version, found from the storage alone (for rebuilds)."""
+        for inventory in self.heads():
+            yield inventory["id"]
+
+    def heads(self) -> Iterator[dict[str, Any]]:
+        """The head inventory of every object with a committed version (sidecars checked)."""
         suffix = "/" + OBJECT_DECLARATION
         for key in self.store.list(self.root + "/"):
             if key.endswith(suffix):
                 inventory = self._committed_head(key[: -len(suffix)])
                 if inventory is not None:
-                    yield inventory["id"]
+                    yield inventory
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -156,9 +161,13 @@ class OcflStorage:
         """The head inventory, or None when the object has no committed version yet."""
         return self._committed_head(self.object_root(object_id))
 
-    def files(self, object_id: str, version: str | None = None) -> dict[str, StoredFile]:
-        """Logical path → stored file, for the head or a given version (``v1``, ``v2`` …)."""
-        inventory = self.inventory(object_id)
+    def files(self, object_id: str, version: str | None = None,
+              inventory: dict[str, Any] | None = None) -> dict[str, StoredFile]:
+        """Logical path → stored file, for the head or a given version (``v1``, ``v2`` …).
+
+        ``inventory``: the head inventory when the caller has just read it (saves reading it again).
+        """
+        inventory = inventory or self.inventory(object_id)
         version = version or inventory["head"]
         if version not in inventory["versions"]:
             raise OcflError(f"{object_id} has no version {version}; it has {', '.join(inventory['versions'])}")
