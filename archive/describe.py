@@ -8,6 +8,7 @@ N, with the old values, stays in the object untouched. All of it commits togethe
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,7 +36,7 @@ from archive.catalog.codes import (
     Urgency,
 )
 from archive.factory import Archive
-from archive.packaging import seal
+from archive.packaging import PACKAGE_NAMESPACE, seal
 from archive.preservation import record_event
 from archive.rebuild import reindex
 from ingest.package import MetadataError, SchemaInvalid, tt05_date
@@ -150,7 +151,9 @@ def _person(session: Session, actor: str) -> PreservationAgent:
         PreservationAgent.type == AgentType.PERSON, PreservationAgent.name == actor,
         PreservationAgent.version.is_(None))).first()
     if agent is None:
-        agent = PreservationAgent(type=AgentType.PERSON, name=actor)
+        # A fixed identifier: a retried correction builds the same package bytes (see archive.packaging).
+        agent = PreservationAgent(type=AgentType.PERSON, name=actor,
+                                  identifier=uuid.uuid5(PACKAGE_NAMESPACE, f"person:{actor}"))
         session.add(agent)
     return agent
 

@@ -30,6 +30,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,8 @@ from ingest.package import (
 from ingest.package import (
     Representation as PackageRepresentation,
 )
+from ingest.package.mets import read_mets
+from ingest.package.ocfl import CONTENT_DIRECTORY
 from ingest.package.streams import ChunkReader, read_all
 from ingest.package.xmlutil import derived_uuid, parse_timestamp
 from storage import ObjectStore
@@ -162,7 +165,8 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
         number, inventory = in_store, stored
         ocfl.repair(objid)   # the killed run may have died before republishing the root inventory
     else:
-        number, at = in_store + 1, now_ms()
+        number = in_store + 1
+        at = interrupted_time(store, ocfl, objid, number) or now_ms()
         package = build(number, at)
         written = ocfl.write_version(objid, package.entries, created=at, message=message, user_name=user_name,
                                      user_address=user_address)
@@ -176,6 +180,23 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
         row.head_version, row.inventory_sha512, row.updated_at = number, digest, at
     assert inventory["head"] == f"v{number}"
     return Sealed(objid, number, adopted)
+
+
+def interrupted_time(store: ObjectStore, ocfl: OcflStorage, objid: str, number: int) -> datetime | None:
+    """The time of a killed run that began writing version ``number`` but never committed it.
+
+    Its METS.xml is the first file a version writes (entries are in path order) and carries the
+    version's time as LASTMODDATE; building again with that time gives the same bytes, so the
+    write adopts what the killed run left instead of refusing it as a different version.
+    """
+    key = f"{ocfl.object_root(objid)}/v{number}/{CONTENT_DIRECTORY}/METS.xml"
+    if not store.exists(key):
+        return None
+    try:
+        modified = read_mets(read_all(store.get(key))).modified
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return modified.astimezone(UTC) if modified else None
 
 
 def _same_state(inventory: dict[str, Any], package: Package) -> bool:

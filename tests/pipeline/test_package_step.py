@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from archive.catalog import ArchivalPackage, Bitstream, Document, EventObject, PreservationEvent
@@ -48,3 +49,48 @@ def test_archived_record_is_a_valid_aip_holding_every_event(run_batch: RunBatch,
                 assert code in types, (code, types)
             first = json.loads(b"".join(store.get(f"{ocfl.object_root(row.object_id)}/v1/inventory.json")))
             assert first["head"] == "v1"
+
+
+class PowerCut:
+    """The archive's real store, losing power after ``count`` more objects under ``marker`` were written."""
+
+    def __init__(self, inner: object, marker: str, count: int) -> None:
+        self.inner, self.marker, self.left = inner, marker, count
+
+    def put(self, key: str, stream: object, **options: object) -> object:
+        if self.marker in key:
+            if self.left == 0:
+                raise RuntimeError(f"power lost before {key}")
+            self.left -= 1
+        return self.inner.put(key, stream, **options)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_correction_cut_off_mid_write_is_completed_by_the_retry(run_batch: RunBatch, archive: Archive) -> None:
+    from archive.describe import correct
+
+    report = run_batch(CORPUS / "vn003.pdf")
+    [item] = by_name(report).values()
+    record = int(item["document_id"])  # type: ignore[call-overload]
+    real = archive.store
+    archive.store = PowerCut(real, "/v3/content/", 3)  # type: ignore[assignment]
+    try:
+        with pytest.raises(RuntimeError, match="power lost"):
+            correct(archive, record, {"subject": "Về việc số hóa tài liệu lưu trữ"}, "Vũ Thị Lan")
+    finally:
+        archive.store = real
+    with archive.sessions() as session:
+        row = session.scalars(select(ArchivalPackage).where(ArchivalPackage.document_id == record)).one()
+        assert row.head == "v2", "nothing of the cut-off correction reached the catalog"
+        assert session.get(Document, record).subject != "Về việc số hóa tài liệu lưu trữ"  # type: ignore[union-attr]
+    ocfl = OcflStorage(real)
+    left = ocfl.uncommitted(row.object_id)
+    assert len(left) == 3 and left[0].endswith("/v3/content/METS.xml"), left
+    done = correct(archive, record, {"subject": "Về việc số hóa tài liệu lưu trữ"}, "Vũ Thị Lan")
+    assert done.version == 3, "the retry adopted what the cut-off write left, as the same version"
+    assert [f for f in validate_storage_root(real) if f.is_error] == []
+    with archive.sessions() as session:
+        keys = sorted(b.storage_key for b in session.scalars(select(Bitstream)))
+    assert sorted(real.list()) == keys
