@@ -114,6 +114,11 @@ def describe_cmd(ctx: Context, record: str, assignments: tuple[str, ...], actor:
                   f"The AIP's new version could not be written ({exc}); nothing was changed. Try again.", ctx.lang)
         for field, old, new in done.changes:
             click.echo(f"{field}: {old or '∅'} → {new or '∅'}")
+        if not done.indexed:
+            click.echo("Đã lưu hiệu đính, nhưng không cập nhật được chỉ mục tìm kiếm nên kết quả tìm kiếm còn giá trị "
+                       "cũ; hãy kiểm tra dịch vụ tìm kiếm (`luutru status`)." if ctx.lang == "vi" else
+                       "The correction is stored, but the search index could not be updated and still shows the old "
+                       "values; check the search service (`luutru status`).", err=True)
         click.echo(f"AIP v{done.version}")
         return
     with archive.sessions() as session:

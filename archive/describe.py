@@ -40,6 +40,7 @@ from archive.packaging import PACKAGE_NAMESPACE, seal
 from archive.preservation import record_event
 from archive.rebuild import reindex
 from ingest.package import MetadataError, SchemaInvalid, tt05_date
+from search.base import SearchError
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Correction:
     document_id: int
     version: int
     changes: tuple[tuple[str, str | None, str | None], ...]   # (field, old, new) in TT 05 text form
+    indexed: bool = True   # False: the search index was unavailable and still shows the old values
 
 
 def _parse(name: str, spec: Editable, raw: str) -> tuple[Any, list[tuple[str, str, str]]]:
@@ -227,11 +229,15 @@ def correct(archive: Archive, document_id: int, changes: Mapping[str, str], acto
                                       "thay đổi.",
                                       f"The new values would make the AIP invalid under TT 05 ({exc}); nothing was "
                                       "changed.")]) from exc
+    indexed = True
     with archive.sessions() as session:
         document = session.get(Document, document_id)
         assert document is not None
-        reindex(archive.index, archive.store, document)
-    return Correction(document_id, sealed.version, tuple((_BY_COLUMN[c], o, n) for c, o, n in log))
+        try:
+            reindex(archive.index, archive.store, document)
+        except SearchError:
+            indexed = False
+    return Correction(document_id, sealed.version, tuple((_BY_COLUMN[c], o, n) for c, o, n in log), indexed)
 
 
 def history(archive: Archive, document_id: int) -> list[dict[str, Any]]:
