@@ -95,6 +95,7 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
                 report.documents += 1
                 if progress is not None:
                     progress(report.documents)
+    archive.index.refresh()   # searchable as soon as the command returns
     report.seconds = time.perf_counter() - started
     return report
 
