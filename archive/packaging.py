@@ -137,6 +137,9 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
     """
     schemas = schema_set(settings)
     ocfl = OcflStorage(store)
+    # One sealer per record at a time (PostgreSQL row lock; SQLite serialises writers anyway), so
+    # files left under an uncommitted version can only come from a writer that died.
+    session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
     row = session.scalars(select(ArchivalPackage).where(ArchivalPackage.document_id == document.id)).one_or_none()
     identity = uuid.UUID(row.object_id.removeprefix("urn:uuid:")) if row else object_uuid(document)
     objid = f"urn:uuid:{identity}"
@@ -169,7 +172,7 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
         at = interrupted_time(store, ocfl, objid, number) or now_ms()
         package = build(number, at)
         written = ocfl.write_version(objid, package.entries, created=at, message=message, user_name=user_name,
-                                     user_address=user_address)
+                                     user_address=user_address, rewrite_leftovers=True)
         inventory = written.inventory
     register_package_keys(session, store, ocfl, objid)
     digest = hashlib.sha512(read_all(store.get(f"{ocfl.object_root(objid)}/v{number}/inventory.json"))).hexdigest()

@@ -114,14 +114,15 @@ class ObjectStore(Protocol):
             retain: bool = False) -> StoredObject: ...
 
     def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
-                content_type: str = "application/octet-stream") -> StoredObject:
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
         """Compare-and-swap for the few small objects that must change (an OCFL object-root inventory).
 
         The write happens only if the object currently stored under ``key`` has SHA-256
         ``expected_sha256`` (``None``: only if no object is stored there yet); otherwise
         ``StaleObject`` and nothing changes. The swap is atomic: a crash leaves either the previous
-        bytes or the new ones, complete and readable, never a mixture or nothing. Replaced objects
-        are never under retention, so only keys meant to be replaced should be written this way.
+        bytes or the new ones, complete and readable, never a mixture or nothing. ``retain`` as for
+        ``put``: on S3 the new bytes become a new version with its own retention (retention protects
+        versions from deletion, not a key from a new version), so keep it off for keys replaced often.
         """
         ...
 

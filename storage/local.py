@@ -109,19 +109,20 @@ class LocalObjectStore:
         return StoredObject(key=key, size=length, sha256=digest)
 
     def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
-                content_type: str = "application/octet-stream") -> StoredObject:
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
         """Compare-and-swap (see ``ObjectStore.replace``): rename over the old file under a per-key lock.
 
         ``rename`` is atomic, so a crash leaves the old or the new file whole. The lock (``flock``
         on a file under ``.meta/locks``) makes read-compare-rename one step for every process on
         this machine. The sidecar is removed before the rename and rewritten after it, so after a
         crash ``head`` reports no digest (callers then hash the bytes) rather than a wrong one.
+        ``retain`` is accepted for parity with S3, as in ``put``.
         """
         key = validate_key(key)
         expected = normalise_sha256(expected_sha256)
         if expected is None:
             return self.put(key, io.BytesIO(data), expected_sha256=hashlib.sha256(data).hexdigest(),
-                            size=len(data), content_type=content_type)
+                            size=len(data), content_type=content_type, retain=retain)
         target = self.root / key
         digest = hashlib.sha256(data).hexdigest()
         try:

@@ -235,7 +235,7 @@ class S3ObjectStore:
                                            plan.digest, plan)
 
     def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
-                content_type: str = "application/octet-stream") -> StoredObject:
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
         """Compare-and-swap (see ``ObjectStore.replace``) with a conditional PUT.
 
         The current object is downloaded and hashed; only if it has ``expected_sha256`` is the new
@@ -247,7 +247,7 @@ class S3ObjectStore:
         expected = normalise_sha256(expected_sha256)
         if expected is None:
             return self.put(key, io.BytesIO(data), expected_sha256=hashlib.sha256(data).hexdigest(),
-                            size=len(data), content_type=content_type)
+                            size=len(data), content_type=content_type, retain=retain)
         raw = hashlib.sha256(data).digest()
         with self._errors("replace", key):
             response = self._client.get_object(self.bucket, key)
@@ -260,7 +260,7 @@ class S3ObjectStore:
             if current != expected or not etag:
                 raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer changed "
                                   "it since it was read. Nothing was written; read it again and retry.")
-            request: DictType = {"Content-Type": content_type, SHA256_META: raw.hex(),
+            request: DictType = {**self._object_headers(content_type, retain), SHA256_META: raw.hex(),
                                  "x-amz-checksum-sha256": base64.b64encode(raw).decode(), "If-Match": etag,
                                  _CHECKSUMMED_BODY: "1"}
             try:

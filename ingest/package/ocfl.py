@@ -28,7 +28,8 @@ How versions are made on storage that never overwrites:
   copy, and the next write does so first.
 * A crash before the commit leaves files under ``vN/`` that no inventory mentions. Rerunning the
   same write reuses them (same key, same digest); anything else is refused with
-  UncommittedVersion until ``discard_uncommitted`` removes them under a real deletion grant.
+  UncommittedVersion until ``discard_uncommitted`` removes them under a real deletion grant, unless
+  the caller knows the writer that left them is dead and asks to swap them (``rewrite_leftovers``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ LAYOUT_CONFIG = {"extensionName": LAYOUT_EXTENSION, "digestAlgorithm": "sha256",
 CONTENT_DIRECTORY = "content"
 _SIDECAR = re.compile(r"v(\d+)/inventory\.json\.sha512")
 _PUBLISH_ATTEMPTS = 5
+MAX_REWRITE = 64 * 1024 * 1024
+"""Largest leftover swapped in memory by ``write_version(rewrite_leftovers=True)``; metadata is far smaller."""
 
 
 def object_path(object_id: str) -> str:
@@ -203,11 +206,17 @@ class OcflStorage:
     # -- writing ---------------------------------------------------------------------------------
 
     def write_version(self, object_id: str, entries: Sequence[PackageEntry], *, created: datetime, message: str,
-                      user_name: str, user_address: str | None = None) -> VersionWritten:
+                      user_name: str, user_address: str | None = None,
+                      rewrite_leftovers: bool = False) -> VersionWritten:
         """Store ``entries`` (a whole package) as the next version of ``object_id``.
 
         Unchanged files are not stored again: the new version's state points at the content an
         earlier version already holds (matched by the SHA-256 kept in the fixity block).
+
+        ``rewrite_leftovers``: files a dead writer left under this uncommitted version that differ
+        from this package (metadata written with a catalog state that has changed since) are
+        swapped for ours with ``replace`` instead of refusing the write. Only a caller that holds
+        the record's lock (so any other writer of this version is dead, not slow) may ask for it.
         """
         check_datetime(created, "created")
         self.initialise()
@@ -233,13 +242,21 @@ class OcflStorage:
             if entry.sha256 not in planned:
                 planned.add(entry.sha256)
                 new_content[f"{version}/{CONTENT_DIRECTORY}/{entry.path}"] = entry
-        adopted = self._adopt_leftovers(object_id, version, base, leftovers, new_content)
+        adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
         if previous is None:
             added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
         for content_path, entry in new_content.items():
             key = f"{base}/{content_path}"
             if content_path in adopted:
                 digest = adopted[content_path]
+            elif content_path in rewrite:
+                with open_source(entry.source) as source:
+                    payload = source.read()
+                if hashlib.sha256(payload).hexdigest() != entry.sha256:
+                    raise OcflError(f"{key}: the package's source changed while it was written; write it again")
+                self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
+                digest = hashlib.sha512(payload).hexdigest()
+                added += len(payload)
             else:
                 with open_source(entry.source) as source:
                     reader = HashingReader(source)
@@ -266,6 +283,10 @@ class OcflStorage:
         names = ("inventory.json", "inventory.json.sha512")
         for name, payload in zip(names, (data, sidecar), strict=True):
             key = f"{base}/{version}/{name}"
+            if rewrite_leftovers and name == "inventory.json" and key in leftovers:
+                self._swap(key, payload, retain=True)   # a dead writer's inventory, never committed
+                written.append(key)
+                continue
             conflict = (UncommittedVersion(object_id, version, [key]) if key in leftovers else ConcurrentUpdate(
                 f"{object_id}: {key} was written by another writer meanwhile; reload the object and try again"))
             added += self._put_once(key, payload, retain=True, conflict=conflict)
@@ -274,13 +295,17 @@ class OcflStorage:
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
 
     def _adopt_leftovers(self, object_id: str, version: str, base: str, leftovers: set[str],
-                         new_content: dict[str, PackageEntry]) -> dict[str, str]:
+                         new_content: dict[str, PackageEntry], rewrite_leftovers: bool
+                         ) -> tuple[dict[str, str], dict[str, str]]:
         """Check what an interrupted write left under ``version`` before anything new is written.
 
-        Files identical to what this write would store are adopted (content path → sha512); any
-        other leftover makes the whole write refuse, naming every such key, with nothing written.
+        Files identical to what this write would store are adopted (content path → sha512). With
+        ``rewrite_leftovers``, differing files this write also stores (up to MAX_REWRITE bytes) are
+        marked for a swap (content path → their current sha256). Any other leftover makes the whole
+        write refuse, naming every such key, with nothing written.
         """
         adopted: dict[str, str] = {}
+        rewrite: dict[str, str] = {}
         conflicts = []
         inventory_keys = {f"{base}/{version}/inventory.json", f"{base}/{version}/inventory.json.sha512"}
         for key in sorted(leftovers - inventory_keys):
@@ -290,13 +315,15 @@ class OcflStorage:
                 for chunk in self.store.get(key):
                     sha256.update(chunk)
                     sha512.update(chunk)
-            if entry is None or sha256.hexdigest() != entry.sha256:
-                conflicts.append(key)
-            else:
+            if entry is not None and sha256.hexdigest() == entry.sha256:
                 adopted[key[len(base) + 1:]] = sha512.hexdigest()
+            elif entry is not None and rewrite_leftovers and entry.size <= MAX_REWRITE:
+                rewrite[key[len(base) + 1:]] = sha256.hexdigest()
+            else:
+                conflicts.append(key)
         if conflicts:
             raise UncommittedVersion(object_id, version, conflicts)
-        return adopted
+        return adopted, rewrite
 
     def _put_once(self, key: str, data: bytes, *, retain: bool, conflict: Exception | None = None) -> int:
         """Put small bytes; an identical object already there is success (idempotent reruns)."""
@@ -333,12 +360,12 @@ class OcflStorage:
         raise ConcurrentUpdate(f"{base}: the object-root inventory kept changing under concurrent writers; run "
                                "repair once they have finished")
 
-    def _swap(self, key: str, payload: bytes) -> None:
+    def _swap(self, key: str, payload: bytes, retain: bool = False) -> None:
         current = read_all(self.store.get(key)) if self.store.exists(key) else None
         if current != payload:
             self.store.replace(key, payload, content_type="application/json" if key.endswith(".json") else
                                "text/plain", expected_sha256=None if current is None else
-                               hashlib.sha256(current).hexdigest())
+                               hashlib.sha256(current).hexdigest(), retain=retain)
 
     def repair(self, object_id: str) -> bool:
         """Republish the object-root inventory from the head version if a crash left it stale; True if it did."""

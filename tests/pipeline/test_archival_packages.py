@@ -199,8 +199,16 @@ def snapshot(archive: Archive) -> dict[str, Any]:
 
 
 def test_rebuild_from_storage_recreates_catalog_and_index(archived: dict[str, int], archive: Archive,
-                                                          embedded_env: dict[str, str]) -> None:
+                                                          embedded_env: dict[str, str], run_batch: RunBatch,
+                                                          tmp_path: Path) -> None:
     record = archived["vn010.pdf"]
+    # The same file submitted again later: its own receipt and check events join the record's AIP (v3).
+    copy = tmp_path / "ban-sao-vn003.pdf"
+    copy.write_bytes((CORPUS / "vn003.pdf").read_bytes())
+    assert [i["state"] for i in run_batch(copy).items] == ["duplicate"]
+    with archive.sessions() as session:
+        assert session.scalars(select(ArchivalPackage.head_version).where(
+            ArchivalPackage.document_id == archived["vn003.pdf"])).one() == 3
     assert luutru(embedded_env, "describe", str(record), "--set", "keyword=chuyển đổi số",
                   "--set", "language=01,02", "--actor", "Phạm Văn Cường").exit_code == 0
     before = snapshot(archive)

@@ -7,11 +7,14 @@ event of the record's ingest (what ``luutru rebuild --from-storage`` relies on).
 
 from __future__ import annotations
 
-from archive.catalog import PreservationEvent
+from sqlalchemy import select
+
+from archive.catalog import ArchivalPackage, EventObject, PreservationEvent
 from archive.catalog.codes import EventOutcome, EventType
 from archive.packaging import PackagingUnavailable, package_identity, schema_set, seal
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import StepError, transient
+from archive.pipeline.steps.checks import validate_content
 from archive.pipeline.steps.record import accession
 from archive.preservation import record_event
 from ingest.package import MetadataError, OcflError, SchemaInvalid
@@ -43,19 +46,42 @@ def package_record(ctx: ItemContext) -> None:
 def accession_into_package(ctx: ItemContext) -> None:
     """The accession event (``steps.record.accession``), recorded in the catalog and in the AIP's next version."""
     accession(ctx)
-    event = next((obj for obj in ctx.session.new if isinstance(obj, PreservationEvent)
-                  and obj.event_type == EventType.ACCESSION), None)
+    event = _just_recorded(ctx, EventType.ACCESSION)
     assert event is not None
-    try:
-        schema_set(ctx.archive.settings)
-    except PackagingUnavailable:
-        return   # flagged by the package step already
     _seal(ctx, event, "Accession")
 
 
+def validate_into_package(ctx: ItemContext) -> None:
+    """Validation (``steps.checks.validate_content``); a duplicate of an already packaged record also adds
+    its submission's events (receipt, checks, this validation) to that record's AIP, as a new version."""
+    validate_content(ctx)
+    document = ctx.item.document
+    if not ctx.scratch.get("duplicate") or document is None:
+        return
+    packaged = ctx.session.scalar(select(ArchivalPackage.id).where(ArchivalPackage.document_id == document.id))
+    event = _just_recorded(ctx, EventType.VALIDATION)
+    if packaged is None or event is None:
+        return   # not packaged yet: the record's first version will hold these events anyway
+    _seal(ctx, event, "Duplicate submission recorded")
+
+
+def _just_recorded(ctx: ItemContext, event_type: EventType) -> PreservationEvent | None:
+    """The ``event_type`` event the step just recorded about the item's master (the newest; queried, since a
+    flushed object may already have left the session's weakly held identity map)."""
+    return ctx.session.scalars(
+        select(PreservationEvent).join(EventObject, EventObject.event_id == PreservationEvent.id)
+        .where(EventObject.bitstream_id == ctx.item.master_bitstream_id, PreservationEvent.event_type == event_type)
+        .order_by(PreservationEvent.id.desc()).limit(1)).first()
+
+
 def _seal(ctx: ItemContext, event: PreservationEvent, message: str) -> None:
+    """The record's next AIP version with ``event``; nothing without configured XSDs (the package step flags that)."""
     document = ctx.item.document
     assert document is not None
+    try:
+        schema_set(ctx.archive.settings)
+    except PackagingUnavailable:
+        return
     try:
         seal(ctx.session, ctx.archive.store, ctx.archive.settings, document, event, message=message,
              user_name=PIPELINE_USER[0], user_address=PIPELINE_USER[1])
