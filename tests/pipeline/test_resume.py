@@ -166,8 +166,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             return False
         return moment
 
-    def version_committed_not_recorded(state: str, version: str) -> Moment:
-        """The package step (or finish) has just committed an OCFL version; the catalog does not know it yet."""
+    def version_committed_not_recorded(state: str, version: str, marker: str = "inventory.json.sha512") -> Moment:
+        """The package step (or finish) has just committed an OCFL version (or, with ``marker`` a content file,
+        begun writing it); the catalog does not know it yet."""
         there_before: set[Path] = set()
 
         def moment() -> bool:
@@ -175,7 +176,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
                 return False
             deadline = time.monotonic() + 0.05
             while time.monotonic() < deadline:
-                found = set((objects / "ocfl").glob(f"*/*/*/*/{version}/inventory.json.sha512"))
+                found = set((objects / "ocfl").glob(f"*/*/*/*/{version}/{marker}"))
                 if found - there_before:
                     item_id = next(i for i, (current, _) in states(archive, batch_id).items() if current == state)
                     window.append((state, item_id))
@@ -203,6 +204,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("normalise: derivatives stored, not committed", stored_not_committed("validated", "preservation.pdf")),
         ("inside the thumbnail step", in_state("extracted")),
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
+        ("package: v1 half written", version_committed_not_recorded("stored", "v1", "content/METS.xml")),
         ("package: v1 committed in storage, not in the catalog", version_committed_not_recorded("stored", "v1")),
         ("finish: v2 committed in storage, not in the catalog", version_committed_not_recorded("indexed", "v2")),
         ("inside validation (dedupe, record)", in_state("identified")),
