@@ -1,8 +1,9 @@
 """Packaging: the record becomes (a new version of) its TT 05 AIP, an OCFL object in the object store.
 
 The package step writes version 1 once the master, its derivatives and its metadata are known;
-the finish step's accession event goes into the next version, so the packages alone hold every
-event of the record's ingest (what ``luutru rebuild --from-storage`` relies on).
+the finish step's accession event goes into the next version, and so do the events of a later
+duplicate submission of the same file (at its validation), so the packages alone hold every event
+of the record (what ``luutru rebuild --from-storage`` relies on).
 """
 
 from __future__ import annotations
