@@ -11,8 +11,9 @@ event, and it is safe to kill at any moment:
   newer version than the catalog knows, a killed run committed it: when the rebuilt package equals
   it, it is adopted (with that version's time); otherwise the change becomes the next version and
   the stray one stays in the history.
-* Every key the object holds is registered as a catalog bitstream (role ``package``), so nothing
-  in the store is unaccounted for; the object-root inventory's row follows its current bytes.
+* Nothing under ``ocfl/`` is a catalog bitstream: every key there is accounted for by the OCFL
+  inventories themselves (a stray or half-written file is an OCFL validation error, named by
+  ``validate_storage_root``), as the integrity checks and the replication treat the OCFL tree.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import io
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
@@ -174,7 +175,6 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
         written = ocfl.write_version(objid, package.entries, created=at, message=message, user_name=user_name,
                                      user_address=user_address, rewrite_leftovers=True)
         inventory = written.inventory
-    register_package_keys(session, store, ocfl, objid)
     digest = hashlib.sha512(read_all(store.get(f"{ocfl.object_root(objid)}/v{number}/inventory.json"))).hexdigest()
     if row is None:
         session.add(ArchivalPackage(document_id=document.id, object_id=objid, head_version=number,
@@ -210,52 +210,6 @@ def _same_state(inventory: dict[str, Any], package: Package) -> bool:
     state = {logical: sha256_of.get(content_of[digest]) for digest, logicals in
              inventory["versions"][inventory["head"]]["state"].items() for logical in logicals}
     return state == {entry.path: entry.sha256 for entry in package.entries}
-
-
-def register_package_keys(session: Session, store: ObjectStore, ocfl: OcflStorage, objid: str,
-                          known: Mapping[str, tuple[int, str]] | None = None) -> None:
-    """Make every key of the object (and of the storage root) a catalog bitstream; refresh the root copy's row.
-
-    ``known`` gives (size, SHA-256) of keys the caller already has facts for, sparing a lookup each.
-    """
-    known = known or {}
-    base = ocfl.object_root(objid)
-    keys = [ocfl.key(name) for name in ocfl.root_files()] + list(store.list(base + "/"))
-    existing = {b.storage_key: b for b in session.scalars(select(Bitstream).where(Bitstream.storage_key.in_(keys)))}
-    mutable = {f"{base}/inventory.json", f"{base}/inventory.json.sha512"}
-    for key in keys:
-        bitstream = existing.get(key)
-        if bitstream is not None and key not in mutable:
-            continue
-        if key in mutable:
-            data = read_all(store.get(key))
-            size, digest = len(data), hashlib.sha256(data).hexdigest()
-        elif key in known:
-            size, digest = known[key]
-        else:
-            info = store.head(key)
-            size, digest = info.size, info.sha256 or _hash(store, key)
-        if bitstream is None:
-            session.add(Bitstream(storage_key=key, size=size, sha256=digest, role=BitstreamRole.PACKAGE,
-                                  mime_type=_mime(key), original_filename=key.rsplit("/", 1)[-1]))
-        else:
-            bitstream.size, bitstream.sha256 = size, digest
-
-
-def _hash(store: ObjectStore, key: str) -> str:
-    digest = hashlib.sha256()
-    for chunk in store.get(key):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _mime(key: str) -> str:
-    name = key.rsplit("/", 1)[-1]
-    if name.endswith((".xml", ".xsd")):
-        return "application/xml"
-    if name.endswith(".json"):
-        return "application/json"
-    return "text/plain" if "/content/" not in key else "application/octet-stream"
 
 
 # -- from catalog rows to a PackageSpec ----------------------------------------------------------

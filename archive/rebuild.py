@@ -2,8 +2,8 @@
 
 For each object in the storage root: the head inventory (its sidecar checked), the catalog record
 the package carries (``documentation/luutru-record.json``, checked against the inventory's
-SHA-256 fixity) is restored row by row with its ids, the package's own keys are registered as
-bitstreams, the package row points at the head version, and the record is indexed again. What
+SHA-256 fixity) is restored row by row with its ids, the package row points at the head version,
+and the record is indexed again. What
 is restored is the archival record; ingest batches (the intake queue) are not in the packages.
 """
 
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from archive.catalog import ArchivalPackage, Base, Document
 from archive.catalog.codes import BitstreamRole
 from archive.factory import Archive
-from archive.packaging import register_package_keys
 from archive.records import RECORD_NAME, restore_record
 from ingest.package import OcflError, OcflStorage
 from ingest.package.build import DOCUMENTATION_FOLDER
@@ -64,9 +63,9 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
     started = time.perf_counter()
     ocfl = OcflStorage(archive.store)
     archive.index.ensure()
-    restored: list[tuple[dict[str, Any], int, dict[str, tuple[int, str]]]] = []
-    # First every record with its own ids, then what gets new ids (package bitstreams, package rows),
-    # so that a new id can never take one a later record needs. Records go in transactions of
+    restored: list[tuple[dict[str, Any], int]] = []
+    # First every record with its own ids, then what gets new ids (package rows), so that a new id
+    # can never take one a later record needs. Records go in transactions of
     # CHUNK, each record in a savepoint, so one bad record is reported without losing the others.
     heads = list(ocfl.heads())
     report.objects = len(heads)
@@ -77,18 +76,17 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
                 try:
                     record = _record(archive.store, ocfl, inventory)
                     with session.begin_nested():
-                        restored.append((inventory, restore_record(session, record), _known(ocfl, inventory, record)))
+                        restored.append((inventory, restore_record(session, record)))
                 except (OcflError, SQLAlchemyError, ValueError, KeyError) as exc:
                     report.problems.append(f"{objid}: {exc}")
     with archive.work_sessions.begin() as session:
         _reset_sequences(session)
     for chunk in _chunks(restored):
         with archive.work_sessions.begin() as session:
-            for inventory, document_id, known in chunk:
-                register_package_keys(session, archive.store, ocfl, inventory["id"], known)
+            for inventory, document_id in chunk:
                 _package_row(session, ocfl, inventory, document_id)
         with archive.sessions() as session:
-            for _, document_id, _ in chunk:
+            for _, document_id in chunk:
                 document = session.get(Document, document_id)
                 assert document is not None
                 archive.index.put(search_entry(archive.store, document))
@@ -103,15 +101,6 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
 def _chunks(items: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start:start + CHUNK]
-
-
-def _known(ocfl: OcflStorage, inventory: dict[str, Any], record: dict[str, Any]) -> dict[str, tuple[int, str]]:
-    """(size, SHA-256) of the object's content keys that the record's bitstreams already give."""
-    size_of = {row["sha256"]: row["size"] for row in record["bitstreams"]}
-    base = ocfl.object_root(inventory["id"])
-    return {f"{base}/{path}": (size_of[digest], digest)
-            for digest, paths in inventory.get("fixity", {}).get("sha256", {}).items() if digest in size_of
-            for path in paths}
 
 
 def _record(store: ObjectStore, ocfl: OcflStorage, inventory: dict[str, Any]) -> dict[str, Any]:

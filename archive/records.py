@@ -189,8 +189,7 @@ def restore_record(session: Session, record: dict[str, Any]) -> int:
     """Insert a record's rows that the catalog does not hold yet; returns the document id.
 
     Shared rows (an agency, a fonds, a dossier, an agent) arrive with every document that uses
-    them and are inserted once. Package bitstreams are not in the record: the rebuild registers
-    them from the object store's listing.
+    them and are inserted once.
     """
     if record.get("format") != RECORD_FORMAT:
         raise ValueError(f"unknown catalog record format {record.get('format')!r}; expected {RECORD_FORMAT}")

@@ -30,7 +30,6 @@ from archive.catalog import (
     PreservationEvent,
     Representation,
 )
-from archive.catalog.codes import BitstreamRole
 from archive.cli import main
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
@@ -174,11 +173,7 @@ def snapshot(archive: Archive) -> dict[str, Any]:
                     for row in session.execute(select(table).order_by(*table.primary_key.columns)).mappings()]
 
         shot: dict[str, Any] = {model.__tablename__: rows(model.__table__) for model in SNAPSHOT_TABLES}
-        bitstreams = rows(Bitstream.__table__)
-        shot["bitstream"] = [b for b in bitstreams if b["role"] != BitstreamRole.PACKAGE]
-        shot["package_bitstream"] = sorted(
-            (b["storage_key"], b["size"], b["sha256"], b["mime_type"]) for b in bitstreams
-            if b["role"] == BitstreamRole.PACKAGE)
+        shot["bitstream"] = rows(Bitstream.__table__)
         agents = {a.id: (a.identifier, a.name, a.version, a.type, a.user_id)
                   for a in session.scalars(select(PreservationAgent))}
         events = {}
