@@ -41,7 +41,6 @@ from archive.catalog import (
     PreservationEvent,
     Representation,
 )
-from archive.catalog.codes import BitstreamRole
 from archive.catalog.models import UtcDateTime
 
 RECORD_NAME = "luutru-record.json"
@@ -203,7 +202,7 @@ def restore_record(session: Session, record: dict[str, Any]) -> int:
     _insert_all(session, Document.__table__, [record["document"]])
     _insert_all(session, DocumentLanguage.__table__, record["document_languages"])
     _insert_all(session, Representation.__table__, record["representations"])
-    _insert_all(session, Bitstream.__table__, [r for r in record["bitstreams"] if r["role"] != BitstreamRole.PACKAGE])
+    _insert_all(session, Bitstream.__table__, record["bitstreams"])
     event_ids = _restore_events(session, record["events"])
     _insert_all(session, MetadataChange.__table__, [
         {**{k: v for k, v in change.items() if k != "event"}, "event_id": event_ids[change["event"]]}
