@@ -32,8 +32,10 @@ from archive.catalogue import Catalogue, CatalogueError, read_catalogue
 from archive.factory import Archive
 from archive.intake import SourceFile, collect
 from archive.pipeline.runner import TERMINAL
+from archive.packaging import PackagingUnavailable, schema_set
 from archive.pipeline.steps import STEPS
 from archive.preservation import record_event
+from ingest.package import SchemaSet
 from storage import KeyExists
 
 DEFAULT_FONDS = ("CHUA-XAC-DINH", "Phông chưa xác định (tài liệu chờ phân loại)")
@@ -88,7 +90,7 @@ class BatchService:
         scratch = self.archive.settings.work_dir / f"intake-{uuid.uuid4().hex[:12]}"
         scratch.mkdir(parents=True, exist_ok=True)
         try:
-            files = collect(paths, scratch)
+            files = collect(paths, scratch, self._schemas())
             unmatched = catalogue.unmatched([f.name for f in files])
             if unmatched and catalogue_path is not None:
                 # A mistyped file name must not silently drop that row's metadata.
@@ -97,13 +99,13 @@ class BatchService:
                     "not among the files submitted." for name in unmatched])
             with self.archive.work_sessions.begin() as session:
                 fonds = self._fonds(session, fonds_code)
-                self._dossiers(session, fonds, catalogue)
+                self._dossiers(session, fonds, [*catalogue.rows.values(), *(f.supplied for f in files)])
                 batch = IngestBatch(name=name or f"Lô {utc_now():%d/%m/%Y %H:%M}", fonds=fonds,
                                     status=BatchStatus.OPEN, total_items=len(files))
                 session.add(batch)
                 session.flush()
                 batch_id = batch.id
-            item_ids = [self._receive(batch_id, ordinal, source, catalogue.row_for(source.name))
+            item_ids = [self._receive(batch_id, ordinal, source, {**source.supplied, **catalogue.row_for(source.name)})
                         for ordinal, source in enumerate(files, start=1)]
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -128,9 +130,16 @@ class BatchService:
             session.add(fonds)
         return fonds
 
-    def _dossiers(self, session, fonds: Fonds, catalogue: Catalogue) -> None:  # type: ignore[no-untyped-def]
-        """Create the dossiers the catalogue names; an existing one is reused, never altered."""
-        for row in catalogue.rows.values():
+    def _schemas(self) -> SchemaSet | None:
+        """The configured XSDs, which a submitted SIP is verified against; None when none are configured."""
+        try:
+            return schema_set(self.archive.settings)
+        except PackagingUnavailable:
+            return None
+
+    def _dossiers(self, session, fonds: Fonds, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+        """Create the dossiers the catalogue or a SIP names; an existing one is reused, never altered."""
+        for row in rows:
             code = row.get("fileCode")
             if not code or session.scalars(select(Dossier).where(Dossier.file_code == code)).first():
                 continue

@@ -70,6 +70,8 @@ class Settings:
     fixity_bandwidth: int = 50 * 1024 * 1024
     fixity_tick_seconds: int = 3600
     signature_trust_roots: str = ""
+    schema_dir: str = ""
+    organization: str = "Lưu trữ số luutru"
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -221,6 +223,12 @@ def _validate(s: Settings) -> list[str]:
                         "LUUTRU_MAX_CRASHES ≥ 1.")
     if not all(part.isalpha() for part in s.ocr_languages.split("+")):
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
+    if s.schema_dir and not (Path(s.schema_dir) / "mets-1.12.xsd").is_file():
+        problems.append(f"LUUTRU_SCHEMA_DIR={s.schema_dir!r} holds no mets-1.12.xsd; give the folder with the official "
+                        "METS 1.12 and PREMIS 3.0 XSDs (and the files they import), or leave it empty.")
+    if not s.organization.strip():
+        problems.append("LUUTRU_ORGANIZATION is empty; give the archive's name, which every package names as its "
+                        "keeper.")
     if s.language not in ("vi", "en"):
         problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
     problems.extend(_validate_integrity(s))

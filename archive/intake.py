@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import bagit
 
+from archive.sips import SipRefused, looks_like_package, take_sip
+from ingest.package import SchemaSet
 from ingest.validate import check_zip
 
 SKIPPED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -26,6 +29,7 @@ SKIPPED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 class SourceFile:
     path: Path      # a readable file on this machine
     name: str       # the name people see: relative to what was submitted
+    supplied: dict[str, Any] = field(default_factory=dict)   # metadata its submission package declares
 
 
 class IntakeError(Exception):
@@ -104,14 +108,27 @@ def _expand_zip(path: Path, name: str, scratch: Path) -> list[SourceFile]:
     return _walk(target, f"{name}/")
 
 
-def collect(paths: list[Path], scratch: Path) -> list[SourceFile]:
-    """Every file of the submission, in a stable order; containers expanded where safe."""
+def collect(paths: list[Path], scratch: Path, schemas: SchemaSet | None = None) -> list[SourceFile]:
+    """Every file of the submission, in a stable order; containers expanded where safe.
+
+    A ZIP holding a TT 05 or E-ARK SIP is verified as a package (``archive.sips``) and refused as a
+    whole when malformed; ``schemas`` (the configured XSDs) are needed to verify its METS.
+    """
     files: list[SourceFile] = []
     for given in paths:
         if not given.exists():
             raise IntakeError(f"Không tìm thấy {given}; hãy kiểm tra đường dẫn.", f"{given} does not exist; check the path.")
         if given.is_dir():
             files.extend(_bag(given, f"{given.name}/") if (given / "bagit.txt").exists() else _walk(given, f"{given.name}/"))
+        elif _is_zip(given) and looks_like_package(given):
+            try:
+                files.extend(SourceFile(path, name, supplied)
+                             for path, name, supplied in take_sip(given, given.name, scratch, schemas))
+            except SipRefused as exc:
+                raise IntakeError(f"Gói SIP {given.name} không hợp lệ; không tiếp nhận tệp nào của gói. Hãy sửa các lỗi "
+                                  "sau rồi nộp lại:",
+                                  f"The SIP {given.name} is malformed; none of its files were taken. Fix these "
+                                  "problems and submit it again:", exc.problems) from exc
         elif _is_zip(given) and not check_zip(given):
             files.extend(_expand_zip(given, given.name, scratch))
         else:

@@ -6,12 +6,20 @@ validated again with the strict OCFL validator. "Bytes added" is everything the 
 beyond the master itself: metadata, the schemas/ copies E-ARK asks for, and the OCFL inventories.
 
     .venv/bin/python bench/package.py [--corpus ../shared/corpus/vn-admin/files] [--schemas ../shared/schemas]
+                                      [--rebuild-records 300]
+
+The second part measures the archive's own path: ``--rebuild-records`` catalog records (each a
+distinct copy of a corpus file, with its ingest events) are sealed into AIPs by ``archive.packaging.seal``
+on the embedded profile (SQLite, local store), then the catalog and index are deleted and
+``luutru rebuild --from-storage`` recreates them. It is compared with the plain floor of the same
+work: reading each object's head inventory and catalog record from the store and parsing them.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import statistics
 import sys
 import tempfile
@@ -73,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "vn-admin" / "files")
     parser.add_argument("--schemas", type=Path, default=ROOT.parent / "shared" / "schemas")
+    parser.add_argument("--rebuild-records", type=int, default=300,
+                        help="records sealed and then rebuilt from storage (0 skips that part)")
     args = parser.parse_args()
     masters = sorted(p for p in args.corpus.iterdir() if p.suffix in FORMATS)
     schemas = SchemaSet(args.schemas)
@@ -124,6 +134,90 @@ def main() -> None:
     total_added = sum(row[5] for row in rows)
     print()
     print(f"Masters {total_master} bytes, added {total_added} bytes ({100 * total_added / total_master:.1f} %).")
+
+    if args.rebuild_records:
+        rebuild_bench(masters, args.schemas, args.rebuild_records)
+
+
+def rebuild_bench(masters: list[Path], schema_dir: Path, count: int) -> None:
+    """Seal ``count`` records through the archive, then time the rebuild against the plain read floor."""
+    import json
+
+    from sqlalchemy import select
+
+    from archive.catalog import Bitstream, Document, Fonds, Representation
+    from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType, TypeName
+    from archive.catalog.db import upgrade
+    from archive.config import load_settings
+    from archive.factory import create_archive
+    from archive.packaging import seal
+    from archive.preservation import record_event
+    from archive.rebuild import RECORD_PATH, rebuild_from_storage
+
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"LUUTRU_DATA_DIR": folder, "LUUTRU_SCHEMA_DIR": str(schema_dir)}
+        archive = create_archive(load_settings(env))
+        upgrade(archive.engine, "head")
+        seal_ms = []
+        for number in range(count):
+            master = masters[number % len(masters)]
+            data = master.read_bytes() + f"\n%luutru bench copy {number}\n".encode()
+            digest = hashlib.sha256(data).hexdigest()
+            key = f"masters/{digest[:2]}/{digest[2:4]}/{digest}"
+            archive.store.put(key, io.BytesIO(data), expected_sha256=digest, retain=True)
+            with archive.work_sessions.begin() as session:
+                fonds = session.scalars(select(Fonds)).first() or Fonds(code="BENCH", name="Phông thử")
+                document = Document(fonds=fonds, subject=f"Văn bản thử {number}", type_name=TypeName.CONG_VAN,
+                                    code_number=str(number), code_notation="UBND-VP")
+                rep = Representation(document=document, type=RepresentationType.ORIGINAL, label="rep1")
+                bitstream = Bitstream(storage_key=key, size=len(data), sha256=digest, role=BitstreamRole.MASTER,
+                                      mime_type="application/pdf", puid="fmt/18", original_filename=master.name,
+                                      representation=rep)
+                session.add_all([fonds, document, rep, bitstream])
+                for kind in (EventType.MESSAGE_DIGEST_CALCULATION, EventType.INGESTION, EventType.VIRUS_CHECK,
+                             EventType.FORMAT_IDENTIFICATION, EventType.VALIDATION, EventType.METADATA_EXTRACTION):
+                    record_event(session, kind, EventOutcome.SUCCESS, detail="bench", sources=[bitstream],
+                                 outcomes=[document])
+                event = record_event(session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
+                                     detail="bench AIP", sources=[bitstream], outcomes=[document])
+                session.flush()
+                started = time.perf_counter()
+                seal(session, archive.store, archive.settings, document, event, message="bench", user_name="bench",
+                     user_address="urn:luutru:bench")
+                seal_ms.append((time.perf_counter() - started) * 1000)
+        from ingest.package import OcflStorage
+        from ingest.package.streams import read_all
+
+        ocfl = OcflStorage(archive.store)
+        started = time.perf_counter()
+        plain = 0
+        for objid in ocfl.object_ids():
+            json.loads(read_all(archive.store.get(ocfl.files(objid)[RECORD_PATH].key)))
+            plain += 1
+        plain_seconds = time.perf_counter() - started
+        archive.engine.dispose()
+        Path(folder, "catalog.sqlite").unlink()
+        Path(folder, "search.sqlite").unlink(missing_ok=True)
+        rebuilt = create_archive(load_settings(env))
+        upgrade(rebuilt.engine, "head")
+        report = rebuild_from_storage(rebuilt)
+        rebuilt.engine.dispose()
+    if report.problems or report.documents != count:
+        raise SystemExit(f"rebuild restored {report.documents} of {count}: {report.problems}")
+    print()
+    print(f"Archive path, {count} records (embedded profile: SQLite catalog, local store, SQLite FTS5 index):")
+    print()
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| `seal` (AIP v1 from the catalog, XSD-validated, OCFL write), mean ms/record | "
+          f"{statistics.mean(seal_ms):.1f} |")
+    print(f"| `seal`, median ms/record | {statistics.median(seal_ms):.1f} |")
+    print(f"| plain floor: read + parse head inventory and record of each object, records/s | "
+          f"{plain / plain_seconds:.1f} |")
+    print(f"| `rebuild --from-storage` (catalog rows, package rows, search index), records/s | "
+          f"{report.rate:.1f} |")
+    print(f"| ratio rebuild / plain floor | {report.rate / (plain / plain_seconds):.2f} |")
+
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,13 @@ class ObjectMissing(StorageError):
     """No object is stored under the key."""
 
 
+class StaleObject(StorageError):
+    """A compare-and-swap replace was refused: the object is not (or no longer) the one the caller read.
+
+    Nothing was written; the caller re-reads the object and decides again.
+    """
+
+
 class DigestMismatch(StorageError):
     """The bytes received do not have the digest the caller expected; nothing was stored."""
 
@@ -105,6 +112,19 @@ class ObjectStore(Protocol):
     def put(self, key: str, stream: BinaryIO, *, expected_sha256: str | None = None,
             size: int | None = None, content_type: str = "application/octet-stream",
             retain: bool = False) -> StoredObject: ...
+
+    def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
+        """Compare-and-swap for the few small objects that must change (an OCFL object-root inventory).
+
+        The write happens only if the object currently stored under ``key`` has SHA-256
+        ``expected_sha256`` (``None``: only if no object is stored there yet); otherwise
+        ``StaleObject`` and nothing changes. The swap is atomic: a crash leaves either the previous
+        bytes or the new ones, complete and readable, never a mixture or nothing. ``retain`` as for
+        ``put``: on S3 the new bytes become a new version with its own retention (retention protects
+        versions from deletion, not a key from a new version), so keep it off for keys replaced often.
+        """
+        ...
 
     def get(self, key: str) -> Iterator[bytes]: ...
 

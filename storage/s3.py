@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import logging
 import os
 import tempfile
@@ -76,6 +77,7 @@ from storage.base import (
     DeletionGrant,
     DigestMismatch,
     ObjectInfo,
+    StaleObject,
     StorageError,
     StoredObject,
     VerifyResult,
@@ -231,6 +233,44 @@ class S3ObjectStore:
                 spool.seek(0)
                 return self._put_multipart(key, self._parts(spool, [], buffers), buffers, headers, size,
                                            plan.digest, plan)
+
+    def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
+                content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:
+        """Compare-and-swap (see ``ObjectStore.replace``) with a conditional PUT.
+
+        The current object is downloaded and hashed; only if it has ``expected_sha256`` is the new
+        body sent, with ``If-Match`` on the ETag of exactly that download, so a writer that slipped
+        in between makes the server answer 412 and nothing is written. A PUT is atomic on S3, so a
+        crash leaves the previous object readable; in a versioned bucket it stays as a version.
+        """
+        key = validate_key(key)
+        expected = normalise_sha256(expected_sha256)
+        if expected is None:
+            return self.put(key, io.BytesIO(data), expected_sha256=hashlib.sha256(data).hexdigest(),
+                            size=len(data), content_type=content_type, retain=retain)
+        raw = hashlib.sha256(data).digest()
+        with self._errors("replace", key):
+            response = self._client.get_object(self.bucket, key)
+            try:
+                current = hashlib.sha256(response.data).hexdigest()
+                etag = response.headers.get("etag", "")
+            finally:
+                response.close()
+                response.release_conn()
+            if current != expected or not etag:
+                raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer changed "
+                                  "it since it was read. Nothing was written; read it again and retry.")
+            request: DictType = {**self._object_headers(content_type, retain), SHA256_META: raw.hex(),
+                                 "x-amz-checksum-sha256": base64.b64encode(raw).decode(), "If-Match": etag,
+                                 _CHECKSUMMED_BODY: "1"}
+            try:
+                self._client._execute("PUT", self.bucket, key, body=data, headers=request)
+            except S3Error as exc:
+                if exc.code not in ("PreconditionFailed", "ConditionalRequestConflict"):
+                    raise
+                raise StaleObject(f"{key} was changed by another writer while it was being replaced; nothing was "
+                                  "written. Read it again and retry.") from exc
+        return StoredObject(key=key, size=len(data), sha256=raw.hex())
 
     def _refuse_taken(self, key: str) -> None:
         """Fail fast, before reading the stream: key taken, or clashing with the folder structure."""

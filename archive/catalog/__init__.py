@@ -39,12 +39,14 @@ from archive.catalog.models import (
     User,
     utc_now,
 )
+from archive.catalog.packages import ArchivalPackage, MetadataChange
 
 __all__ = [
     "MIGRATIONS_DIR",
     "Agency",
     "AuditCheckpoint",
     "AuditEntry",
+    "ArchivalPackage",
     "Base",
     "BatchItem",
     "Bitstream",
@@ -60,6 +62,7 @@ __all__ = [
     "FondsLanguage",
     "IngestBatch",
     "ObjectCopy",
+    "MetadataChange",
     "PartialDate",
     "PreservationAgent",
     "PreservationEvent",

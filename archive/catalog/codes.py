@@ -306,6 +306,7 @@ class ProvenanceSource(CodeEnum):
     CATALOGUE = "catalogue", "Từ mục lục hồ sơ", "From the file catalogue"
     EXTRACTED = "extracted", "Trích xuất tự động", "Extracted automatically"
     MANUAL = "manual", "Nhập tay", "Entered manually"
+    ARCHIVIST = "archivist", "Cán bộ lưu trữ hiệu đính", "Corrected by an archivist"
 
 
 class UserRole(CodeEnum):

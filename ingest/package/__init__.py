@@ -33,6 +33,7 @@ from ingest.package.model import (
     Agent,
     AgentLink,
     CreatingApplication,
+    Documentation,
     Event,
     ForeignDescription,
     ObjectLink,
@@ -47,7 +48,8 @@ from ingest.package.validate import Finding, validate_object, validate_storage_r
 from ingest.package.zipio import open_zip, read_zip_package, write_zip
 
 __all__ = [
-    "AccessRequest", "Agent", "AgentLink", "ConcurrentUpdate", "CreatingApplication", "DocumentDescription", "Event",
+    "AccessRequest", "Agent", "AgentLink", "ConcurrentUpdate", "CreatingApplication", "DocumentDescription",
+    "Documentation", "Event",
     "FileDescription", "Finding", "ForeignDescription", "LooseFileDescription", "MetadataError", "ObjectLink",
     "OcflError", "OcflStorage", "Package", "PackageEntry", "PackageError", "PackageFile", "PackageRejected",
     "PackageSpec", "ReceivedPackage", "Representation", "SchemaInvalid", "SchemaSet", "StoredFile",

@@ -26,6 +26,7 @@ from ingest.package.xmlutil import sha256_hex
 
 EAD_PATH = "metadata/descriptive/EAD.xml"
 PREMIS_PATH = "metadata/preservation/PREMIS.xml"
+DOCUMENTATION_FOLDER = "documentation"
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,12 @@ def build_package(spec: PackageSpec, package_type: PackageType, schemas: SchemaS
     for name, schema in (("EAD.xsd", block.xsd(package_type)), ("EAD_doc.xsd", DocumentDescription.xsd(package_type))):
         ref = add(f"schemas/{name}", schema)
         schema_files.append(FileRef(ref.href, "application/xml", ref.size, ref.sha256, spec.created))
+    documentation = tuple(FileRef(ref.href, item.mime, ref.size, ref.sha256, spec.created) for item, ref in (
+        (item, add(f"{DOCUMENTATION_FOLDER}/{item.path}", item.data)) for item in spec.documentation))
     label = getattr(spec.description, "title", None) or getattr(spec.description, "request_id", "")
     root = build_mets(header(label, "schemas/", objid), "METS.xml", descriptive, preservation,
-                      [Group("Schemas", tuple(schema_files)), *rep_groups])
+                      [*([Group("Documentation", documentation)] if documentation else []),
+                       Group("Schemas", tuple(schema_files)), *rep_groups])
     schemas.validate("mets", root, "METS.xml")
     add("METS.xml", root)
     return Package(spec, package_type, objid, tuple(sorted(entries, key=lambda item: item.path)))

@@ -214,6 +214,22 @@ class ForeignDescription:
 Description = FileDescription | LooseFileDescription | AccessRequest | ForeignDescription
 
 
+@dataclass(frozen=True)
+class Documentation:
+    """A file of the package's ``documentation/`` folder (E-ARK CSIP), listed in the METS fileGrp Documentation.
+
+    luutru puts its full catalog record there, so that the catalog can be rebuilt from the
+    packages alone, including what the TT 05 blocks have no element for.
+    """
+
+    path: str
+    data: bytes = field(repr=False)
+    mime: str = "application/json"
+
+    def __post_init__(self) -> None:
+        check_relative_path(self.path, "documentation")
+
+
 @dataclass(frozen=True, kw_only=True)
 class PackageSpec:
     """Everything one TT 05 package holds; ``object_id`` becomes ``urn:uuid:…`` (AIP/DIP) or ``uuid-…`` (SIP)."""
@@ -228,6 +244,7 @@ class PackageSpec:
     modified: datetime | None = None
     events: tuple[Event, ...] = ()
     agents: tuple[Agent, ...] = ()
+    documentation: tuple[Documentation, ...] = ()
 
     def __post_init__(self) -> None:
         check_datetime(self.created, "CREATEDATE")

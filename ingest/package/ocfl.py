@@ -18,16 +18,18 @@ How versions are made on storage that never overwrites:
   store refuses a second put to the same key, so two writers can never both commit vN.
 * OCFL also wants the object root's ``inventory.json`` to equal the head version's. That pair is
   the one thing that changes between versions. It is a pure copy of ``vN/inventory.json``, so it
-  is republished after the commit by deleting the previous copy and putting the new one, under a
-  DeletionGrant that names the superseding version; the previous version's own inventory stays
-  untouched in ``vN-1/``. The root pair is stored without retention so that this stays possible
-  under S3 object lock; every other key is retained.
+  is republished after the commit with the store's compare-and-swap ``replace`` (an atomic
+  rename locally, a PUT conditional on the ETag of the verified read on S3): a crash leaves the
+  previous copy whole, and the previous version's own inventory stays untouched in ``vN-1/``. The
+  root pair is stored without retention so that this stays possible under S3 object lock; every
+  other key is retained.
 * Readers take the head from the highest committed version directory, not from the root copy,
   so a crash at any point leaves the previous version readable; ``repair`` republishes the root
   copy, and the next write does so first.
 * A crash before the commit leaves files under ``vN/`` that no inventory mentions. Rerunning the
   same write reuses them (same key, same digest); anything else is refused with
-  UncommittedVersion until ``discard_uncommitted`` removes them under a real deletion grant.
+  UncommittedVersion until ``discard_uncommitted`` removes them under a real deletion grant, unless
+  the caller knows the writer that left them is dead and asks to swap them (``rewrite_leftovers``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from ingest.package.errors import ConcurrentUpdate, OcflError, UncommittedVersio
 from ingest.package.model import check_datetime, open_source
 from ingest.package.streams import ChunkReader, HashingReader, read_all
 from ingest.package.xmlutil import timestamp
-from storage.base import DeletionGrant, KeyExists, ObjectStore
+from storage.base import DeletionGrant, KeyExists, ObjectStore, StaleObject
 
 INVENTORY_TYPE = "https://ocfl.io/1.1/spec/#inventory"
 OBJECT_DECLARATION = "0=ocfl_object_1.1"
@@ -55,6 +57,9 @@ LAYOUT_EXTENSION = "0003-hash-and-id-n-tuple-storage-layout"
 LAYOUT_CONFIG = {"extensionName": LAYOUT_EXTENSION, "digestAlgorithm": "sha256", "tupleSize": 3, "numberOfTuples": 3}
 CONTENT_DIRECTORY = "content"
 _SIDECAR = re.compile(r"v(\d+)/inventory\.json\.sha512")
+_PUBLISH_ATTEMPTS = 5
+MAX_REWRITE = 64 * 1024 * 1024
+"""Largest leftover swapped in memory by ``write_version(rewrite_leftovers=True)``; metadata is far smaller."""
 
 
 def object_path(object_id: str) -> str:
@@ -116,26 +121,35 @@ class OcflStorage:
     def object_root(self, object_id: str) -> str:
         return self.key(object_path(object_id))
 
-    def initialise(self) -> None:
-        """Create the storage root declaration and layout files once; later calls only check them."""
-        files = {
+    @staticmethod
+    def root_files() -> dict[str, bytes]:
+        """The storage root's own files (declaration, layout), relative to the root."""
+        return {
             ROOT_DECLARATION: b"ocfl_1.1\n",
             "ocfl_layout.json": _json({"extension": LAYOUT_EXTENSION,
                                        "description": "OCFL object identifiers hashed with SHA-256 into three "
                                                       "3-character tuples, then the percent-encoded identifier"}),
             f"extensions/{LAYOUT_EXTENSION}/config.json": _json(LAYOUT_CONFIG),
         }
-        for name, data in files.items():
+
+    def initialise(self) -> None:
+        """Create the storage root declaration and layout files once; later calls only check them."""
+        for name, data in self.root_files().items():
             self._put_once(self.key(name), data, retain=True)
 
     def object_ids(self) -> Iterator[str]:
         """Every object with a committed version, found from the storage alone (for rebuilds)."""
+        for inventory in self.heads():
+            yield inventory["id"]
+
+    def heads(self) -> Iterator[dict[str, Any]]:
+        """The head inventory of every object with a committed version (sidecars checked)."""
         suffix = "/" + OBJECT_DECLARATION
         for key in self.store.list(self.root + "/"):
             if key.endswith(suffix):
                 inventory = self._committed_head(key[: -len(suffix)])
                 if inventory is not None:
-                    yield inventory["id"]
+                    yield inventory
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -146,9 +160,17 @@ class OcflStorage:
             raise OcflError(f"{object_id} has no committed version in {self.root}/{object_path(object_id)}")
         return inventory
 
-    def files(self, object_id: str, version: str | None = None) -> dict[str, StoredFile]:
-        """Logical path → stored file, for the head or a given version (``v1``, ``v2`` …)."""
-        inventory = self.inventory(object_id)
+    def head_or_none(self, object_id: str) -> dict[str, Any] | None:
+        """The head inventory, or None when the object has no committed version yet."""
+        return self._committed_head(self.object_root(object_id))
+
+    def files(self, object_id: str, version: str | None = None,
+              inventory: dict[str, Any] | None = None) -> dict[str, StoredFile]:
+        """Logical path → stored file, for the head or a given version (``v1``, ``v2`` …).
+
+        ``inventory``: the head inventory when the caller has just read it (saves reading it again).
+        """
+        inventory = inventory or self.inventory(object_id)
         version = version or inventory["head"]
         if version not in inventory["versions"]:
             raise OcflError(f"{object_id} has no version {version}; it has {', '.join(inventory['versions'])}")
@@ -184,11 +206,17 @@ class OcflStorage:
     # -- writing ---------------------------------------------------------------------------------
 
     def write_version(self, object_id: str, entries: Sequence[PackageEntry], *, created: datetime, message: str,
-                      user_name: str, user_address: str | None = None) -> VersionWritten:
+                      user_name: str, user_address: str | None = None,
+                      rewrite_leftovers: bool = False) -> VersionWritten:
         """Store ``entries`` (a whole package) as the next version of ``object_id``.
 
         Unchanged files are not stored again: the new version's state points at the content an
         earlier version already holds (matched by the SHA-256 kept in the fixity block).
+
+        ``rewrite_leftovers``: files a dead writer left under this uncommitted version that differ
+        from this package (metadata written with a catalog state that has changed since) are
+        swapped for ours with ``replace`` instead of refusing the write. Only a caller that holds
+        the record's lock (so any other writer of this version is dead, not slow) may ask for it.
         """
         check_datetime(created, "created")
         self.initialise()
@@ -214,13 +242,21 @@ class OcflStorage:
             if entry.sha256 not in planned:
                 planned.add(entry.sha256)
                 new_content[f"{version}/{CONTENT_DIRECTORY}/{entry.path}"] = entry
-        adopted = self._adopt_leftovers(object_id, version, base, leftovers, new_content)
+        adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
         if previous is None:
             added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
         for content_path, entry in new_content.items():
             key = f"{base}/{content_path}"
             if content_path in adopted:
                 digest = adopted[content_path]
+            elif content_path in rewrite:
+                with open_source(entry.source) as source:
+                    payload = source.read()
+                if hashlib.sha256(payload).hexdigest() != entry.sha256:
+                    raise OcflError(f"{key}: the package's source changed while it was written; write it again")
+                self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
+                digest = hashlib.sha512(payload).hexdigest()
+                added += len(payload)
             else:
                 with open_source(entry.source) as source:
                     reader = HashingReader(source)
@@ -247,21 +283,29 @@ class OcflStorage:
         names = ("inventory.json", "inventory.json.sha512")
         for name, payload in zip(names, (data, sidecar), strict=True):
             key = f"{base}/{version}/{name}"
+            if rewrite_leftovers and name == "inventory.json" and key in leftovers:
+                self._swap(key, payload, retain=True)   # a dead writer's inventory, never committed
+                written.append(key)
+                continue
             conflict = (UncommittedVersion(object_id, version, [key]) if key in leftovers else ConcurrentUpdate(
                 f"{object_id}: {key} was written by another writer meanwhile; reload the object and try again"))
             added += self._put_once(key, payload, retain=True, conflict=conflict)
             written.append(key)
-        self._publish_root(base, object_id, version, data, sidecar, user_name)
+        self._publish_root(base, version, data, sidecar)
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
 
     def _adopt_leftovers(self, object_id: str, version: str, base: str, leftovers: set[str],
-                         new_content: dict[str, PackageEntry]) -> dict[str, str]:
+                         new_content: dict[str, PackageEntry], rewrite_leftovers: bool
+                         ) -> tuple[dict[str, str], dict[str, str]]:
         """Check what an interrupted write left under ``version`` before anything new is written.
 
-        Files identical to what this write would store are adopted (content path → sha512); any
-        other leftover makes the whole write refuse, naming every such key, with nothing written.
+        Files identical to what this write would store are adopted (content path → sha512). With
+        ``rewrite_leftovers``, differing files this write also stores (up to MAX_REWRITE bytes) are
+        marked for a swap (content path → their current sha256). Any other leftover makes the whole
+        write refuse, naming every such key, with nothing written.
         """
         adopted: dict[str, str] = {}
+        rewrite: dict[str, str] = {}
         conflicts = []
         inventory_keys = {f"{base}/{version}/inventory.json", f"{base}/{version}/inventory.json.sha512"}
         for key in sorted(leftovers - inventory_keys):
@@ -271,13 +315,15 @@ class OcflStorage:
                 for chunk in self.store.get(key):
                     sha256.update(chunk)
                     sha512.update(chunk)
-            if entry is None or sha256.hexdigest() != entry.sha256:
-                conflicts.append(key)
-            else:
+            if entry is not None and sha256.hexdigest() == entry.sha256:
                 adopted[key[len(base) + 1:]] = sha512.hexdigest()
+            elif entry is not None and rewrite_leftovers and entry.size <= MAX_REWRITE:
+                rewrite[key[len(base) + 1:]] = sha256.hexdigest()
+            else:
+                conflicts.append(key)
         if conflicts:
             raise UncommittedVersion(object_id, version, conflicts)
-        return adopted
+        return adopted, rewrite
 
     def _put_once(self, key: str, data: bytes, *, retain: bool, conflict: Exception | None = None) -> int:
         """Put small bytes; an identical object already there is success (idempotent reruns)."""
@@ -290,26 +336,36 @@ class OcflStorage:
                 raise conflict or OcflError(f"{key} already exists with different content") from None
             return 0
 
-    def _publish_root(self, base: str, object_id: str, version: str, data: bytes, sidecar: bytes, user: str) -> None:
-        """Make the object-root inventory pair a copy of the committed ``version``'s (see module docstring)."""
-        head = self._committed_head(base)
-        if head is not None and head["head"] != version:
-            return  # a later version was committed meanwhile; its writer publishes its own inventory
-        inventory_key, sidecar_key = f"{base}/inventory.json", f"{base}/inventory.json.sha512"
-        current = read_all(self.store.get(inventory_key)) if self.store.exists(inventory_key) else None
-        current_sidecar = read_all(self.store.get(sidecar_key)) if self.store.exists(sidecar_key) else None
-        if current == data and current_sidecar == sidecar:
-            return
-        grant = DeletionGrant(
-            decision_id=f"ocfl-head {object_id} {version}", approved_by=user,
-            reason=f"object-root copy of the inventory superseded by committed {version}; every version's own "
-                   "inventory stays in its version directory")
-        if current_sidecar is not None:
-            self.store.delete(sidecar_key, grant)
-        if current is not None:
-            self.store.delete(inventory_key, grant)
-        self.store.put(inventory_key, io.BytesIO(data), size=len(data), retain=False)
-        self.store.put(sidecar_key, io.BytesIO(sidecar), size=len(sidecar), retain=False)
+    def _publish_root(self, base: str, version: str, data: bytes, sidecar: bytes) -> None:
+        """Make the object-root inventory pair a copy of the committed ``version``'s (see module docstring).
+
+        Each file is swapped with a compare-and-swap from the bytes just read, so a concurrent
+        publisher makes ours fail instead of being overwritten blindly. Publishing an older version
+        over a newer one is then undone at once: whoever finds a later committed head publishes it.
+        """
+        for _ in range(_PUBLISH_ATTEMPTS):
+            head = self._committed_head(base)
+            if head is not None and head["head"] != version:
+                version = head["head"]
+                data = read_all(self.store.get(f"{base}/{version}/inventory.json"))
+                sidecar = read_all(self.store.get(f"{base}/{version}/inventory.json.sha512"))
+            try:
+                for name, payload in (("inventory.json", data), ("inventory.json.sha512", sidecar)):
+                    self._swap(f"{base}/{name}", payload)
+            except (StaleObject, KeyExists):
+                continue   # another publisher was faster: look again at what is committed
+            latest = self._committed_head(base)
+            if latest is None or latest["head"] == version:
+                return
+        raise ConcurrentUpdate(f"{base}: the object-root inventory kept changing under concurrent writers; run "
+                               "repair once they have finished")
+
+    def _swap(self, key: str, payload: bytes, retain: bool = False) -> None:
+        current = read_all(self.store.get(key)) if self.store.exists(key) else None
+        if current != payload:
+            self.store.replace(key, payload, content_type="application/json" if key.endswith(".json") else
+                               "text/plain", expected_sha256=None if current is None else
+                               hashlib.sha256(current).hexdigest(), retain=retain)
 
     def repair(self, object_id: str) -> bool:
         """Republish the object-root inventory from the head version if a crash left it stale; True if it did."""
@@ -325,8 +381,7 @@ class OcflStorage:
                 and self.store.exists(inventory_key + ".sha512")
                 and read_all(self.store.get(inventory_key + ".sha512")) == sidecar):
             return False
-        user = inventory["versions"][version].get("user", {}).get("name", "ocfl repair")
-        self._publish_root(base, object_id, version, data, sidecar, user)
+        self._publish_root(base, version, data, sidecar)
         return True
 
     def uncommitted(self, object_id: str) -> list[str]:

@@ -18,13 +18,14 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ingest.package.build import description_block
+from ingest.package.build import DOCUMENTATION_FOLDER, description_block
 from ingest.package.description import DocumentDescription
 from ingest.package.errors import MetadataError, PackageRejected, SchemaInvalid
 from ingest.package.mets import ListedFile, MetsDocument, read_mets
 from ingest.package.model import (
     Agent,
     Description,
+    Documentation,
     ForeignDescription,
     PackageFile,
     PackageSpec,
@@ -152,18 +153,25 @@ def read_package(files: Mapping[str, Opener], schemas: SchemaSet, *, source: str
         reader.problem(f"METS.xml: csip:OAISPACKAGETYPE is {package_type!r}, expected {expected_type!r}")
     object_id = _object_id(root.objid)
     kind = _KINDS.get(root.type or "")
-    if kind is None:
-        reader.problem(f"METS.xml: TYPE {root.type!r} is not Mixed (hồ sơ) or Collection (tài liệu) as TT 05 uses")
     description = _description(reader, root, kind or "hoso", package_type)
+    if kind is None and isinstance(description, ForeignDescription) and description.schema != "none":
+        kind = "tailieu"   # an E-ARK SIP: any CSIP content category, its records are taken as loose documents
+    elif kind is None:
+        reader.problem(f"METS.xml: TYPE {root.type!r} is not Mixed (hồ sơ) or Collection (tài liệu) as TT 05 uses")
     premis_data = [reader.validated("premis", path, ref) for ref in root.preservation
                    if (path := reader.resolve("", ref.href))]
     if package_type == "AIP" and not root.preservation:
         reader.problem("METS.xml: an AIP must reference metadata/preservation/PREMIS.xml (TT 05)")
+    documentation = []
     for claim in root.files:
         if claim.group and claim.group.startswith("Representations/"):
             continue
         if path := reader.resolve("", claim.href):
-            reader.fetch(path, claim, keep=False)
+            keep = claim.group == "Documentation" and path.startswith(f"{DOCUMENTATION_FOLDER}/")
+            data = reader.fetch(path, claim, keep=keep)[0]
+            if keep and data is not None:
+                documentation.append(Documentation(path.removeprefix(f"{DOCUMENTATION_FOLDER}/"), data,
+                                                   claim.mime or "application/octet-stream"))
     representations = []
     rep_premis: list[tuple[str, bytes | None]] = []
     for claim in root.files:
@@ -194,7 +202,7 @@ def read_package(files: Mapping[str, Opener], schemas: SchemaSet, *, source: str
         spec = PackageSpec(object_id=object_id, kind=kind or "hoso", description=description,
                            representations=tuple(representations), organization=root.organization or "",
                            software=software, created=root.created, modified=root.modified,
-                           events=package_doc.events, agents=agents)
+                           events=package_doc.events, agents=agents, documentation=tuple(documentation))
     except (MetadataError, ValueError) as exc:
         reader.problem(f"metadata: {exc}")
     if reader.problems:

@@ -143,6 +143,11 @@ class CrashingStore:
             raise RuntimeError(f"power lost before {key}")
         return self.inner.put(key, stream, **kwargs)  # type: ignore[arg-type]
 
+    def replace(self, key: str, data: bytes, **kwargs: object) -> StoredObject:
+        if self.crash_at(key):
+            raise RuntimeError(f"power lost before {key}")
+        return self.inner.replace(key, data, **kwargs)  # type: ignore[arg-type]
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
@@ -175,7 +180,9 @@ def test_crash_after_the_commit_before_the_root_inventory(aip_spec: Callable[...
         write(crashing, second)
     ocfl = OcflStorage(store)
     assert ocfl.inventory(first.objid)["head"] == "v2", "the committed version is what readers see"
-    assert ("E063", root_key) in codes(validate_storage_root(store))
+    # The root copy was never removed: it still describes v1, whole, and only v2 is not yet in it.
+    assert json.loads(b"".join(store.get(root_key)))["head"] == "v1"
+    assert codes(validate_storage_root(store)) == {("E046", f"ocfl/{object_path(first.objid)}/v2")}
     assert ocfl.repair(first.objid) is True
     assert_valid(store)
 
@@ -262,3 +269,25 @@ def test_layout_matches_extension_0003() -> None:
         f"{digest[:3]}/{digest[3:6]}/{digest[6:9]}/urn%3auuid%3a0b0e3e8a-7c6d-4f5e-9a1b-2c3d4e5f6a7b")
     long_id = "x" * 150
     assert object_path(long_id).endswith("/" + "x" * 100 + "-" + hashlib.sha256(long_id.encode()).hexdigest())
+
+
+def test_a_dead_writers_differing_leftovers_are_swapped_when_asked(
+        aip_spec: Callable[..., PackageSpec], schemas: SchemaSet, store: LocalObjectStore) -> None:
+    """The package changed between the killed write and the retry (new events): the retry completes v2."""
+    spec = aip_spec()
+    first = build_package(spec, "AIP", schemas)
+    write(OcflStorage(store), first)
+    killed = build_package(dataclasses.replace(spec, description=file_description(keyword="quy chế")), "AIP", schemas)
+    crashing = OcflStorage(CrashingStore(store, lambda key: key.endswith("v2/inventory.json.sha512")))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="power lost"):
+        write(crashing, killed)
+    retried = build_package(dataclasses.replace(spec, description=file_description(keyword="quy chế, CSDL")), "AIP",
+                            schemas)
+    ocfl = OcflStorage(store)
+    with pytest.raises(UncommittedVersion):
+        write(ocfl, retried)
+    ocfl.write_version(retried.objid, retried.entries, created=CREATED, message="retry", user_name=USER,
+                       user_address="mailto:an@luutru.gov.vn", rewrite_leftovers=True)
+    assert_valid(store)
+    stored = read_package(ocfl.openers(retried.objid), schemas, source="v2")
+    assert stored.spec.description.keyword == "quy chế, CSDL"  # type: ignore[union-attr]

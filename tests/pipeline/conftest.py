@@ -13,11 +13,15 @@ from archive.cli import main
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
 from archive.work import LocalWorker
+from tests.conftest import REPO_ROOT
+
+SCHEMA_DIR = REPO_ROOT.parent / "shared" / "schemas"
 
 
 @pytest.fixture()
 def embedded_env(tmp_path: Path, clamd_address: str) -> dict[str, str]:
-    return {"LUUTRU_DATA_DIR": str(tmp_path / "data"), "LUUTRU_CLAMD": clamd_address, "LUUTRU_OCR_JOBS": "1"}
+    return {"LUUTRU_DATA_DIR": str(tmp_path / "data"), "LUUTRU_CLAMD": clamd_address, "LUUTRU_OCR_JOBS": "1",
+            "LUUTRU_SCHEMA_DIR": str(SCHEMA_DIR)}
 
 
 @pytest.fixture()

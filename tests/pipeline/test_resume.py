@@ -28,12 +28,15 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from archive.batches import BatchService, _sha256_of
-from archive.catalog import BatchItem, Bitstream, Document, EventObject, PreservationEvent, utc_now
+from archive.catalog import ArchivalPackage, BatchItem, Bitstream, Document, EventObject, PreservationEvent, utc_now
 from archive.catalog.codes import BatchItemState, RepresentationType
 from archive.catalog.models import Representation
 from archive.factory import Archive
 from archive.pipeline.runner import TERMINAL
+from archive.rebuild import RECORD_PATH
+from archive.records import dump_record, record_bytes
 from archive.work import sweep_scratch
+from ingest.package import OcflStorage, validate_storage_root
 from tests.pipeline.badfiles import CORPUS
 
 LUUTRU = Path(sys.executable).with_name("luutru")
@@ -42,7 +45,7 @@ BORN_DIGITAL_SOURCES = ("vn003.pdf", "vn008.pdf", "vn010.pdf")
 BORN_DIGITAL = tuple(f"{BORN_DIGITAL_SOURCES[i % 3][:-4]}-{i:02d}.pdf" for i in range(24))
 DUPLICATE = "ban-sao-vn003-00.pdf"   # the same bytes as the first born-digital file under another name
 DOCUMENTS = 30
-STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "acc")
+STEP_EVENTS = ("mes", "ing", "vir", "for", "val", "nor", "mee", "cre", "ipc", "acc")
 # Events that link the batch item itself, so a duplicate item has its own.
 PER_ITEM_EVENTS = ("mes", "ing", "vir", "for", "val")
 TERMINAL_STATES = {state.value for state in TERMINAL}
@@ -180,6 +183,27 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         """Fast steps are not always caught by polling; then the kill comes a little later."""
         return lambda: first() or second()
 
+    def version_committed_not_recorded(state: str, version: str, marker: str = "inventory.json.sha512") -> Moment:
+        """The package step (or finish) has just committed an OCFL version (or, with ``marker`` a content file,
+        begun writing it); the catalog does not know it yet."""
+        there_before: set[Path] = set()
+
+        def moment() -> bool:
+            if not any(current == state for current, _ in states(archive, batch_id).values()):
+                return False
+            deadline = time.monotonic() + 0.05
+            while time.monotonic() < deadline:
+                found = set((objects / "ocfl").glob(f"*/*/*/*/{version}/{marker}"))
+                if found - there_before:
+                    item_id = next(i for i, (current, _) in states(archive, batch_id).items() if current == state)
+                    window.append((state, item_id))
+                    there_before.update(found)
+                    return True
+                there_before.update(found)
+                time.sleep(0.0005)
+            return False
+        return moment
+
     def after(seconds: float) -> Moment:
         holder: list[float] = []
 
@@ -198,6 +222,9 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
          stored_not_committed("signatures_checked", "preservation.pdf")),
         ("inside the thumbnail step", in_state("extracted")),
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
+        ("package: v1 half written", version_committed_not_recorded("stored", "v1", "content/METS.xml")),
+        ("package: v1 committed in storage, not in the catalog", version_committed_not_recorded("stored", "v1")),
+        ("finish: v2 committed in storage, not in the catalog", version_committed_not_recorded("indexed", "v2")),
         ("inside validation (dedupe, record)", in_state("identified")),
         ("at random", after(rng.uniform(0.5, 4.0))),
         ("inside the virus check", either(in_state("received"), after(rng.uniform(8.0, 15.0)))),
@@ -302,11 +329,12 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             per_item = Counter(t.value for _, i, t, _ in links if i == item.id)
             assert per_item == {"ing": 1, "vir": 1}, (item.original_name, per_item)
 
-        # No orphans: every stored object is exactly one catalog bitstream, and each verifies.
+        # No orphans: every stored object outside the OCFL tree is exactly one catalog bitstream, and each
+        # verifies; inside it, the OCFL inventories account for every key (validated below).
         bitstreams = session.scalars(select(Bitstream)).all()
         keys = [b.storage_key for b in bitstreams]
         assert len(keys) == len(set(keys))
-        assert sorted(archive.store.list()) == sorted(keys)
+        assert sorted(k for k in archive.store.list() if not k.startswith("ocfl/")) == sorted(keys)
         for bitstream in bitstreams:
             result = archive.store.verify(bitstream.storage_key, bitstream.sha256)
             assert result.ok, result.message
@@ -314,6 +342,23 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             == {"preservation.pdf", "text.txt", "words.json", "thumbnail.png"}
         assert sum(1 for k in keys if k.startswith("masters/")) == DOCUMENTS - 1
         assert sum(1 for k in keys if k.startswith("derivatives/")) == (DOCUMENTS - 1) * 4
+        # Each record's AIP: one OCFL object, v1 from the package step and v2 with the accession, valid
+        # (a stray, uncommitted or damaged file under ocfl/ would be an error here). Every event of each
+        # record is in its AIP's head version (what a rebuild restores).
+        assert [f for f in validate_storage_root(archive.store) if f.is_error] == []
+        packages = session.scalars(select(ArchivalPackage)).all()
+        assert sorted(p.document_id for p in packages) == sorted(d.id for d in documents)
+        # v3 for the record whose duplicate was validated after it was packaged (its events join the AIP).
+        duplicated = next(i.document_id for i in items if i.state == BatchItemState.DUPLICATE)
+        assert all(p.head == "v2" or (p.head == "v3" and p.document_id == duplicated) for p in packages), \
+            [(p.document_id, p.head) for p in packages]
+        ocfl = OcflStorage(archive.store)
+        assert sorted(ocfl.object_ids()) == sorted(p.object_id for p in packages)
+        for package in packages:
+            stored_record = ocfl.files(package.object_id)[RECORD_PATH].key
+            document = session.get(Document, package.document_id)
+            assert b"".join(archive.store.get(stored_record)) == record_bytes(dump_record(session, document))
+        assert all(k.startswith(("masters/", "derivatives/")) for k in keys)
 
     # Each record is in the search index exactly once.
     with sqlite3.connect(archive.settings.search_db_path) as conn:

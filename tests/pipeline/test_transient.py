@@ -128,7 +128,7 @@ def test_index_unavailable_items_are_stored_and_wait_for_indexing(
     results = work_once(broken, batch_id)
     assert [r.retry_in for r in results] == [30.0, 30.0]
     for item in items_of(broken, batch_id):
-        assert item.state.value == "stored" and item.failure_code == "index-unavailable", item.message_en
+        assert item.state.value == "packaged" and item.failure_code == "index-unavailable", item.message_en
         assert "safely stored but not yet indexed" in str(item.message_en)
         assert "đã được lưu an toàn nhưng chưa lập chỉ mục" in str(item.message_vi)
         assert item.document_id is not None and item.page_count

@@ -607,8 +607,49 @@ def upgrade() -> None:
     op.create_index(op.f("ix_signature_validation_document_id"), "signature_validation", ["document_id"])
     # --- end integrity ---
 
+    # --- archival packages (issue 5) ---
+    op.create_table(
+        "archival_package",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("document_id", ID, nullable=False),
+        sa.Column("object_id", sa.String(length=100), nullable=False),
+        sa.Column("head_version", sa.Integer(), nullable=False),
+        sa.Column("inventory_sha512", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("head_version >= 1", name=op.f("ck_archival_package_head_version_positive")),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], name=op.f("fk_archival_package_document_id_document")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_archival_package")),
+        sa.UniqueConstraint("document_id", name=op.f("uq_archival_package_document_id")),
+        sa.UniqueConstraint("object_id", name=op.f("uq_archival_package_object_id")),
+    )
+    op.create_table(
+        "metadata_change",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("document_id", ID, nullable=False),
+        sa.Column("event_id", ID, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=50), nullable=False),
+        sa.Column("old_value", sa.Text(), nullable=True),
+        sa.Column("new_value", sa.Text(), nullable=True),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], name=op.f("fk_metadata_change_document_id_document")),
+        sa.ForeignKeyConstraint(["event_id"], ["preservation_event.id"],
+                                name=op.f("fk_metadata_change_event_id_preservation_event")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metadata_change")),
+        sa.UniqueConstraint("event_id", "field", name=op.f("uq_metadata_change_event_id_field")),
+    )
+    op.create_index(op.f("ix_metadata_change_document_id"), "metadata_change", ["document_id"])
+    op.create_index(op.f("ix_metadata_change_event_id"), "metadata_change", ["event_id"])
+    # --- end archival packages ---
+
 
 def downgrade() -> None:
+    # --- archival packages (issue 5) ---
+    op.drop_table("metadata_change")
+    op.drop_table("archival_package")
+    # --- end archival packages ---
     # --- integrity (issue 8) ---
     for table in ("signature_validation", "object_copy", "audit_checkpoint", "audit_entry"):
         op.drop_table(table)

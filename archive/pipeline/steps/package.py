@@ -1,0 +1,99 @@
+"""Packaging: the record becomes (a new version of) its TT 05 AIP, an OCFL object in the object store.
+
+The package step writes version 1 once the master, its derivatives and its metadata are known;
+the finish step's accession event goes into the next version, and so do the events of a later
+duplicate submission of the same file (at its validation), so the packages alone hold every event
+of the record (what ``luutru rebuild --from-storage`` relies on).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from archive.catalog import ArchivalPackage, EventObject, PreservationEvent
+from archive.catalog.codes import EventOutcome, EventType
+from archive.packaging import PackagingUnavailable, package_identity, schema_set, seal
+from archive.pipeline.context import ItemContext
+from archive.pipeline.errors import StepError, transient
+from archive.pipeline.steps.checks import validate_content
+from archive.pipeline.steps.record import accession
+from archive.preservation import record_event
+from ingest.package import MetadataError, OcflError, SchemaInvalid
+
+PIPELINE_USER = ("luutru", "urn:luutru:pipeline")
+
+
+def package_record(ctx: ItemContext) -> None:
+    """Write the AIP's first version (or the next one, for a record sent through again)."""
+    item, document = ctx.item, ctx.item.document
+    assert document is not None
+    try:
+        schema_set(ctx.archive.settings)
+    except PackagingUnavailable as exc:
+        item.flags.append({"code": "not-packaged",
+                           "vi": "Chưa đóng gói AIP: chưa cấu hình thư mục lược đồ XSD (LUUTRU_SCHEMA_DIR).",
+                           "en": f"No AIP was written: {exc}"})
+        record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.WARNING,
+                     detail="TT 05/2025 AIP not written", outcome_detail=str(exc),
+                     sources=[item.master_bitstream], outcomes=[document])
+        return
+    event = record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
+                         detail="TT 05/2025 AIP (E-ARK CSIP 2.0, METS, EAD, PREMIS 3) stored as an OCFL 1.1 object",
+                         outcome_detail=package_identity(ctx.session, document),
+                         sources=[item.master_bitstream], outcomes=[document])
+    _seal(ctx, event, "AIP created at ingest")
+
+
+def accession_into_package(ctx: ItemContext) -> None:
+    """The accession event (``steps.record.accession``), recorded in the catalog and in the AIP's next version."""
+    accession(ctx)
+    event = _just_recorded(ctx, EventType.ACCESSION)
+    assert event is not None
+    _seal(ctx, event, "Accession")
+
+
+def validate_into_package(ctx: ItemContext) -> None:
+    """Validation (``steps.checks.validate_content``); a duplicate of an already packaged record also adds
+    its submission's events (receipt, checks, this validation) to that record's AIP, as a new version."""
+    validate_content(ctx)
+    document = ctx.item.document
+    if not ctx.scratch.get("duplicate") or document is None:
+        return
+    packaged = ctx.session.scalar(select(ArchivalPackage.id).where(ArchivalPackage.document_id == document.id))
+    event = _just_recorded(ctx, EventType.VALIDATION)
+    if packaged is None or event is None:
+        return   # not packaged yet: the record's first version will hold these events anyway
+    _seal(ctx, event, "Duplicate submission recorded")
+
+
+def _just_recorded(ctx: ItemContext, event_type: EventType) -> PreservationEvent | None:
+    """The ``event_type`` event the step just recorded about the item's master (the newest; queried, since a
+    flushed object may already have left the session's weakly held identity map)."""
+    return ctx.session.scalars(
+        select(PreservationEvent).join(EventObject, EventObject.event_id == PreservationEvent.id)
+        .where(EventObject.bitstream_id == ctx.item.master_bitstream_id, PreservationEvent.event_type == event_type)
+        .order_by(PreservationEvent.id.desc()).limit(1)).first()
+
+
+def _seal(ctx: ItemContext, event: PreservationEvent, message: str) -> None:
+    """The record's next AIP version with ``event``; nothing without configured XSDs (the package step flags that)."""
+    document = ctx.item.document
+    assert document is not None
+    try:
+        schema_set(ctx.archive.settings)
+    except PackagingUnavailable:
+        return
+    try:
+        seal(ctx.session, ctx.archive.store, ctx.archive.settings, document, event, message=message,
+             user_name=PIPELINE_USER[0], user_address=PIPELINE_USER[1])
+    except (MetadataError, SchemaInvalid) as exc:
+        raise StepError("package-invalid",
+                        f"Gói AIP tạo ra không hợp lệ nên không được lưu ({exc}); bản gốc vẫn an toàn. Hãy sửa siêu "
+                        "dữ liệu của tài liệu (`luutru describe`) rồi chạy `luutru batch retry`.",
+                        f"The AIP built for this record is invalid and was not stored ({exc}); the original is safe. "
+                        "Correct the record's metadata (`luutru describe`), then run `luutru batch retry`.",
+                        permanent=False) from exc
+    except OcflError as exc:
+        raise transient("package-unavailable",
+                        f"Chưa ghi được gói AIP vào kho ({exc}); hệ thống sẽ tự thử lại.",
+                        f"The AIP could not be written to storage yet ({exc}); it will be retried.") from exc
