@@ -147,4 +147,4 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
 
 # Subcommands defined in their own modules register themselves on `main` when imported.
-from archive import cli_extract, cli_ingest  # noqa: E402,F401
+from archive import cli_extract, cli_ingest, cli_search  # noqa: E402,F401

@@ -55,6 +55,7 @@ class Settings:
     review_threshold: float = 0.8
     lease_seconds: int = 900
     max_attempts: int = 5
+    search_secret_text: bool = False   # index the full text of secret (mode 03) records too
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property

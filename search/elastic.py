@@ -28,7 +28,7 @@ from search.base import (
     Visibility,
 )
 from search.highlight import page_highlights
-from search.sqlite_fts import FACET_SIZE, MAX_EXPANSIONS, REFERENCE_BOOST
+from search.sqlite_fts import BIGRAM_BOOST, EXACT_BOOST, FACET_SIZE, MAX_EXPANSIONS, REFERENCE_BOOST
 
 _WORDS = {"type": "text", "analyzer": "whitespace"}
 MAPPINGS: dict[str, Any] = {
@@ -89,14 +89,11 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
                              {"match_phrase": {"body_folded": {"query": words}}}]))
     if not must:
         return None
-    should: list[dict[str, Any]] = []
-    if parsed.bigrams:
-        should.append({"match": {"bigrams": {"query": " ".join(parsed.bigrams), "boost": 2}}})
-    if parsed.accented:
-        exact = " ".join(t.exact for t in parsed.terms if not t.prefix)
-        if exact:
-            should += [{"match": {"meta_exact": {"query": exact, "boost": 4}}},
-                       {"match": {"body_exact": {"query": exact, "boost": 2}}}]
+    should: list[dict[str, Any]] = [
+        {"constant_score": {"filter": _either([{"term": {"meta_exact": t.exact}}, {"term": {"body_exact": t.exact}}]),
+                            "boost": EXACT_BOOST}}
+        for t in parsed.terms if not t.prefix and t.exact != t.folded]
+    should += [{"constant_score": {"filter": {"term": {"bigrams": b}}, "boost": BIGRAM_BOOST}} for b in parsed.bigrams]
     return {"bool": {"must": must, "should": should}}
 
 

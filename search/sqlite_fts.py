@@ -43,10 +43,15 @@ from search.base import (
 from search.highlight import page_highlights
 
 REFERENCE_BOOST = 1000.0
+EXACT_BOOST = 20.0
+"""Points per query word found with the accents it was typed with: "hòa" ranks "hòa" above "hóa"."""
+BIGRAM_BOOST = 10.0
+"""Points per pair of query syllables found side by side: "số hóa" the word over "số … hóa"."""
 MAX_EXPANSIONS = 50
 FACET_SIZE = 50
-# Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded, bigrams.
-WEIGHTS = (4.0, 2.0, 2.0, 1.0, 2.0)
+# Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded, bigrams. Only the folded
+# columns are in the matching expression; a catalog field counts twice as much as the page text.
+WEIGHTS = (0.0, 2.0, 0.0, 1.0, 0.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (rid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, ref_key TEXT,
@@ -220,19 +225,15 @@ class SqliteFtsIndex:
                 variants = [term.folded, *self._expansions(conn, term)]
                 required.append(f"{_COLUMNS} : (" + " OR ".join(_quoted(v) for v in variants) + ")")
         required += [f"{_COLUMNS} : " + _quoted(" ".join(p)) for p in parsed.phrases]
-        if not required:
-            return ""
-        boosters = []
-        if parsed.bigrams:
-            boosters.append("{bigrams} : (" + " OR ".join(_quoted(b) for b in parsed.bigrams) + ")")
-        if parsed.accented:
-            exact = [t.exact for t in parsed.terms if not t.prefix]
-            if exact:
-                boosters.append("{meta_exact body_exact} : (" + " OR ".join(_quoted(e) for e in exact) + ")")
-        expression = " AND ".join(required)
-        if boosters:
-            expression = f"({expression}) AND ({' OR '.join(boosters)} OR {required[0]})"
-        return expression
+        return " AND ".join(required)
+
+    @staticmethod
+    def _bonuses(parsed: ParsedQuery) -> list[tuple[str, float]]:
+        """(FTS5 expression, points) per query word typed with its accents and per syllable bigram."""
+        bonuses = [("{meta_exact body_exact} : " + _quoted(t.exact), EXACT_BOOST)
+                   for t in parsed.terms if not t.prefix and t.exact != t.folded]
+        bonuses += [("{bigrams} : " + _quoted(b), BIGRAM_BOOST) for b in parsed.bigrams]
+        return bonuses
 
     @staticmethod
     def _terms_clause(name: str, values: Sequence[str], params: list[Any]) -> str:
@@ -296,6 +297,9 @@ class SqliteFtsIndex:
                     "FROM fulltext WHERE fulltext MATCH ?) "
                     f"INSERT INTO temp.hits SELECT d.rid, d.doc_id, d.date, f.s FROM f JOIN documents d ON d.rid = f.rid "
                     f"WHERE {condition}", [expression, *params])
+                for bonus, points in self._bonuses(parsed):
+                    conn.execute(f"UPDATE temp.hits SET score = score + {points} "
+                                 "WHERE rid IN (SELECT rowid FROM fulltext WHERE fulltext MATCH ?)", [bonus])
             if parsed.references:
                 refs = parsed.references
                 conn.execute(
