@@ -17,7 +17,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search.analysis import ParsedQuery, bigram_text, exact_text, folded_text, parse_query, reference_key
+from search.analysis import ParsedQuery, analyse, parse_query, reference_key
 from search.base import (
     MAPPING_VERSION,
     Hit,
@@ -34,12 +34,13 @@ _WORDS = {"type": "text", "analyzer": "whitespace"}
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "_meta": {"mapping_version": MAPPING_VERSION},
+    # The analysed copies only feed the inverted index; keeping them out of _source halves its size.
+    "_source": {"excludes": ["meta_exact", "meta_folded", "body_exact", "body_folded"]},
     "properties": {
         "doc_id": {"type": "keyword"},
         "ref_key": {"type": "keyword"},
         "date": {"type": "keyword"},
         "meta_exact": _WORDS, "meta_folded": _WORDS, "body_exact": _WORDS, "body_folded": _WORDS,
-        "bigrams": _WORDS,
         "fields": {"type": "object", "enabled": False},
         "pages": {"type": "text", "index": False},
         "terms": {"type": "object", "dynamic": True},
@@ -54,12 +55,10 @@ _SORTS = {"relevance": [{"_score": "desc"}, {"doc_id": "asc"}],
 
 
 def _source(document: IndexedDocument) -> dict[str, Any]:
-    meta = "\n".join(document.fields.values())
-    body = "\n".join(document.pages)
+    text = analyse(list(document.fields.values()), document.pages)
     return {"doc_id": document.doc_id, "ref_key": reference_key(document.reference) if document.reference else None,
-            "date": document.date or "", "meta_exact": exact_text(meta), "meta_folded": folded_text(meta),
-            "body_exact": exact_text(body), "body_folded": folded_text(body),
-            "bigrams": bigram_text(*document.fields.values(), *document.pages),
+            "date": document.date or "", "meta_exact": text.meta_exact, "meta_folded": text.meta_folded,
+            "body_exact": text.body_exact, "body_folded": text.body_folded,
             "fields": dict(document.fields), "pages": list(document.pages),
             "terms": {k: list(v) for k, v in document.terms.items()}}
 
@@ -93,7 +92,9 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
         {"constant_score": {"filter": _either([{"term": {"meta_exact": t.exact}}, {"term": {"body_exact": t.exact}}]),
                             "boost": EXACT_BOOST}}
         for t in parsed.terms if not t.prefix and t.exact != t.folded]
-    should += [{"constant_score": {"filter": {"term": {"bigrams": b}}, "boost": BIGRAM_BOOST}} for b in parsed.bigrams]
+    should += [{"constant_score": {"filter": _either([{"match_phrase": {f: " ".join(pair)}}
+                                                      for f in ("meta_folded", "body_folded")]),
+                                   "boost": BIGRAM_BOOST}} for pair in parsed.bigrams]
     return {"bool": {"must": must, "should": should}}
 
 

@@ -1,8 +1,9 @@
 """Snippets with page numbers, cut from the stored page text of the hits being returned.
 
 Both backends call this one function on the same stored text, so their snippets are identical and
-can only come from records already admitted by the access filter. Matching is on folded text
-aligned character by character with the original, so the snippet shows the accents as written.
+can only come from records already admitted by the access filter. The query's folded words become
+a pattern of accent classes run on the text as written, so the snippet shows the accents as
+written and no page has to be folded.
 """
 
 from __future__ import annotations
@@ -21,17 +22,27 @@ WINDOW = 220
 LEAD = 70
 
 
-def _aligned_fold(text: str) -> str:
-    """``fold`` one character at a time, so index i of the result is character i of ``text``."""
-    out = []
-    for ch in text:
-        f = fold(ch)
-        out.append(f if len(f) == 1 else (f[:1] or " "))
-    return "".join(out)
+def _variants() -> dict[str, str]:
+    """For each folded letter, a regex class of every character that folds to it ("a" → [aAàÀáÁ…ặẶ])."""
+    groups: dict[str, set[str]] = {}
+    for code in range(0x20, 0x3000):
+        ch = chr(code)
+        folded = fold(ch)
+        if len(folded) == 1 and folded != ch:
+            groups.setdefault(folded, {folded}).add(ch)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        groups.setdefault(letter, {letter}).add(letter.upper())
+    return {k: "[" + "".join(re.escape(c) for c in sorted(v)) + "]" for k, v in groups.items()}
+
+
+_VARIANTS = _variants()
 
 
 def _pattern(words: Sequence[tuple[str, bool]]) -> re.Pattern[str] | None:
-    parts = sorted({re.escape(w) + (r"[^\W_]*" if prefix else "") for w, prefix in words if w}, key=len, reverse=True)
+    """One regex over the page as written: each folded query letter matches all its accented forms,
+    so no page has to be folded to find where the words are."""
+    parts = sorted({"".join(_VARIANTS.get(ch, re.escape(ch)) for ch in w) + (r"[^\W_]*" if prefix else "")
+                    for w, prefix in words if w}, key=len, reverse=True)
     if not parts:
         return None
     return re.compile(r"(?<![^\W_])(?:" + "|".join(parts) + r")(?![^\W_])")
@@ -45,9 +56,9 @@ def page_highlights(pages: Sequence[str], query: ParsedQuery, limit: int = MAX_P
     scored = []
     for number, raw in enumerate(pages, start=1):
         text = " ".join(unicodedata.normalize("NFC", raw).split())
-        matches = list(pattern.finditer(_aligned_fold(text)))
+        matches = list(pattern.finditer(text))
         if matches:
-            distinct = len({m.group(0) for m in matches})
+            distinct = len({fold(m.group(0)) for m in matches})
             scored.append((-distinct, -len(matches), number, text, matches))
     scored.sort(key=lambda s: s[:3])
     return [PageHighlight(number, _snippet(text, matches)) for _, _, number, text, matches in scored[:limit]]
@@ -55,8 +66,13 @@ def page_highlights(pages: Sequence[str], query: ParsedQuery, limit: int = MAX_P
 
 def _snippet(text: str, matches: list[re.Match[str]]) -> str:
     """A window around the densest run of matches, matches wrapped in <mark>, the rest HTML-escaped."""
-    best = max(range(len(matches)),
-               key=lambda i: (sum(1 for m in matches[i:] if m.start() < matches[i].start() + WINDOW - LEAD), -i))
+    best, best_count, j = 0, 0, 0
+    for i, m in enumerate(matches):  # sliding window: the match followed by the most others within reach
+        j = max(j, i)
+        while j + 1 < len(matches) and matches[j + 1].start() < m.start() + WINDOW - LEAD:
+            j += 1
+        if j - i + 1 > best_count:
+            best, best_count = i, j - i + 1
     start = max(0, matches[best].start() - LEAD)
     if start:
         space = text.find(" ", start)

@@ -1,11 +1,11 @@
 """Embedded search: SQLite FTS5 in one file of the data directory, no server to run.
 
 Text reaches FTS5 already cut and folded by ``search.analysis``, so both backends see the same
-tokens. One FTS5 expression both filters and ranks: the required words come first, and optional
-"boosters" (syllable bigrams, exact accents) are OR-ed with a clause that is always true, which
-leaves the matching set unchanged but lets ``bm25()`` count them. Filters, facets and access are
-an ordinary ``terms`` table evaluated inside the same statement, on a per-search temporary table
-of hits, so totals, facets and the page all come from one snapshot of one filtered set.
+tokens. The FTS5 expression holds only the required words (matching and ``bm25()``); then fixed
+points are added for each word typed with its exact accents and each adjacent syllable pair found
+as a phrase, the same points the Elasticsearch query adds with ``constant_score`` clauses, so both
+rank alike. Filters, facets and access are an ordinary ``terms`` table evaluated inside the same
+statement, on a per-search temporary table of hits, so totals, facets and the page all come from one snapshot of one filtered set.
 """
 
 from __future__ import annotations
@@ -20,14 +20,10 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from search.analysis import (
-    FUZZY_MIN_LENGTH,
     FUZZY_PREFIX,
     ParsedQuery,
     Term,
-    bigram_text,
-    exact_text,
-    folded_text,
-    folded_tokens,
+    analyse,
     parse_query,
     reference_key,
 )
@@ -49,9 +45,9 @@ BIGRAM_BOOST = 10.0
 """Points per pair of query syllables found side by side: "số hóa" the word over "số … hóa"."""
 MAX_EXPANSIONS = 50
 FACET_SIZE = 50
-# Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded, bigrams. Only the folded
-# columns are in the matching expression; a catalog field counts twice as much as the page text.
-WEIGHTS = (0.0, 2.0, 0.0, 1.0, 0.0)
+# Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded. Only the folded columns
+# are in the matching expression; a catalog field counts twice as much as the page text.
+WEIGHTS = (0.0, 2.0, 0.0, 1.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (rid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, ref_key TEXT,
@@ -62,8 +58,8 @@ CREATE TABLE IF NOT EXISTS terms (rid INTEGER NOT NULL, name TEXT NOT NULL, valu
     PRIMARY KEY (rid, name, value)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS terms_by_value ON terms (name, value, rid);
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS fulltext USING fts5(meta_exact, meta_folded, body_exact, body_folded, bigrams,
-    tokenize="unicode61 remove_diacritics 0 tokenchars '_'", prefix='2 3');
+CREATE VIRTUAL TABLE IF NOT EXISTS fulltext USING fts5(meta_exact, meta_folded, body_exact, body_folded,
+    tokenize="unicode61 remove_diacritics 0", prefix='2 3');
 PRAGMA user_version = {MAPPING_VERSION};
 """
 _TABLES = ("documents", "terms", "words", "fulltext")
@@ -138,22 +134,18 @@ class SqliteFtsIndex:
     @staticmethod
     def _insert(conn: sqlite3.Connection, document: IndexedDocument) -> None:
         SqliteFtsIndex._remove(conn, document.doc_id)
-        meta = "\n".join(document.fields.values())
-        body = "\n".join(document.pages)
+        text = analyse(list(document.fields.values()), document.pages)
         rid = conn.execute(
             "INSERT INTO documents (doc_id, ref_key, date, fields, pages) VALUES (?, ?, ?, ?, ?)",
             (document.doc_id, reference_key(document.reference) if document.reference else None,
              document.date or "", json.dumps(dict(document.fields), ensure_ascii=False),
              json.dumps(list(document.pages), ensure_ascii=False))).lastrowid
-        conn.execute("INSERT INTO fulltext (rowid, meta_exact, meta_folded, body_exact, body_folded, bigrams) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     (rid, exact_text(meta), folded_text(meta), exact_text(body), folded_text(body),
-                      bigram_text(*document.fields.values(), *document.pages)))
+        conn.execute("INSERT INTO fulltext (rowid, meta_exact, meta_folded, body_exact, body_folded) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (rid, text.meta_exact, text.meta_folded, text.body_exact, text.body_folded))
         conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?)",
                          [(rid, name, value) for name, values in document.terms.items() for value in values])
-        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)",
-                         [(w,) for w in set(folded_tokens(meta + "\n" + body))
-                          if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha()])
+        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words])
 
     @staticmethod
     def _remove(conn: sqlite3.Connection, doc_id: str) -> None:
@@ -232,7 +224,7 @@ class SqliteFtsIndex:
         """(FTS5 expression, points) per query word typed with its accents and per syllable bigram."""
         bonuses = [("{meta_exact body_exact} : " + _quoted(t.exact), EXACT_BOOST)
                    for t in parsed.terms if not t.prefix and t.exact != t.folded]
-        bonuses += [("{bigrams} : " + _quoted(b), BIGRAM_BOOST) for b in parsed.bigrams]
+        bonuses += [(f"{_COLUMNS} : " + _quoted(" ".join(pair)), BIGRAM_BOOST) for pair in parsed.bigrams]
         return bonuses
 
     @staticmethod
