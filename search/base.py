@@ -17,6 +17,18 @@ MAPPING_VERSION = 3
 FACETS = ("type", "agency", "year", "mode")
 """Facets counted by default: document type, issuing agency, year, access level (TT 05 mode)."""
 
+# The ranking contract both backends implement: a matching reference outranks everything, then fixed
+# points per query word found with the accents it was typed with and per pair of query syllables
+# found side by side, then the engine's BM25 (catalog fields weigh twice the page text).
+REFERENCE_BOOST = 1000.0
+EXACT_BOOST = 20.0
+"""Points per query word found with its typed accents: "hòa" ranks "hòa" above "hóa"."""
+BIGRAM_BOOST = 10.0
+"""Points per pair of query syllables found side by side: "số hóa" the word over "số … hóa"."""
+MAX_EXPANSIONS = 50
+"""Most indexed words a fuzzy query word may expand to (Elasticsearch ``max_expansions``)."""
+FACET_SIZE = 50
+
 Sort = Literal["relevance", "date", "date_asc"]
 
 

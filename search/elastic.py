@@ -19,7 +19,12 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from search.analysis import ParsedQuery, analyse, parse_query, reference_key
 from search.base import (
+    BIGRAM_BOOST,
+    EXACT_BOOST,
+    FACET_SIZE,
     MAPPING_VERSION,
+    MAX_EXPANSIONS,
+    REFERENCE_BOOST,
     Hit,
     IndexedDocument,
     SearchError,
@@ -28,7 +33,6 @@ from search.base import (
     Visibility,
 )
 from search.highlight import page_highlights
-from search.sqlite_fts import BIGRAM_BOOST, EXACT_BOOST, FACET_SIZE, MAX_EXPANSIONS, REFERENCE_BOOST
 
 _WORDS = {"type": "text", "analyzer": "whitespace"}
 MAPPINGS: dict[str, Any] = {
@@ -188,6 +192,9 @@ class ElasticsearchIndex:
         self._call("refresh the new index", self.client.indices.refresh, index=new)
         old = self._indices_of_alias()
         actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": self.index_name}}]
+        if not old and self._call("check the index", self.client.indices.exists, index=self.index_name):
+            # A concrete index under the alias's name (made before indices were versioned) goes in the same step.
+            actions.append({"remove_index": {"index": self.index_name}})
         actions += [{"remove": {"index": name, "alias": self.index_name}} for name in old]
         self._call("switch the alias", self.client.indices.update_aliases, actions=actions)
         for name in old:
@@ -227,7 +234,7 @@ class ElasticsearchIndex:
         response = self._call(
             "search", self.client.search, index=self.index_name, query=query, size=request.size,
             sort=_SORTS[request.sort], search_after=list(request.after) if request.after else None,
-            track_total_hits=True, track_scores=True, aggs=aggs or None,
+            track_total_hits=True, aggs=aggs or None,
             source_includes=["fields", "pages"] if request.highlights else ["fields"])
         hits = [Hit(h["_id"], float(h.get("_score") or 0.0), h["_source"].get("fields", {}),
                     page_highlights(h["_source"].get("pages", []), parsed) if request.highlights else [],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,12 @@ from search.analysis import (
     reference_key,
 )
 from search.base import (
+    BIGRAM_BOOST,
+    EXACT_BOOST,
+    FACET_SIZE,
     MAPPING_VERSION,
+    MAX_EXPANSIONS,
+    REFERENCE_BOOST,
     Hit,
     IndexedDocument,
     SearchError,
@@ -38,13 +43,6 @@ from search.base import (
 )
 from search.highlight import page_highlights
 
-REFERENCE_BOOST = 1000.0
-EXACT_BOOST = 20.0
-"""Points per query word found with the accents it was typed with: "hòa" ranks "hòa" above "hóa"."""
-BIGRAM_BOOST = 10.0
-"""Points per pair of query syllables found side by side: "số hóa" the word over "số … hóa"."""
-MAX_EXPANSIONS = 50
-FACET_SIZE = 50
 # Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded. Only the folded columns
 # are in the matching expression; a catalog field counts twice as much as the page text.
 WEIGHTS = (0.0, 2.0, 0.0, 1.0)
@@ -283,21 +281,25 @@ class SqliteFtsIndex:
                          params)
         else:
             expression = self._expression(conn, parsed)
+            ranked = request.sort == "relevance"  # sorted by date, nothing needs a score
             if expression:
+                score = f"-bm25(fulltext, {', '.join(map(str, WEIGHTS))})" if ranked else "0.0"
                 conn.execute(
-                    f"WITH f AS MATERIALIZED (SELECT rowid AS rid, -bm25(fulltext, {', '.join(map(str, WEIGHTS))}) AS s "
+                    f"WITH f AS MATERIALIZED (SELECT rowid AS rid, {score} AS s "
                     "FROM fulltext WHERE fulltext MATCH ?) "
                     f"INSERT INTO temp.hits SELECT d.rid, d.doc_id, d.date, f.s FROM f JOIN documents d ON d.rid = f.rid "
                     f"WHERE {condition}", [expression, *params])
-                for bonus, points in self._bonuses(parsed):
+                for bonus, points in self._bonuses(parsed) if ranked else ():
                     conn.execute(f"UPDATE temp.hits SET score = score + {points} "
                                  "WHERE rid IN (SELECT rowid FROM fulltext WHERE fulltext MATCH ?)", [bonus])
             if parsed.references:
                 refs = parsed.references
                 conn.execute(
-                    f"INSERT INTO temp.hits SELECT d.rid, d.doc_id, d.date, {REFERENCE_BOOST} FROM documents d "
+                    f"INSERT INTO temp.hits SELECT d.rid, d.doc_id, d.date, {REFERENCE_BOOST if ranked else 0.0} "
+                    "FROM documents d "
                     f"WHERE d.ref_key IN ({','.join('?' * len(refs))}) AND {condition} "
-                    f"ON CONFLICT (rid) DO UPDATE SET score = score + {REFERENCE_BOOST}", [*refs, *params])
+                    f"ON CONFLICT (rid) DO UPDATE SET score = score + {REFERENCE_BOOST if ranked else 0.0}",
+                    [*refs, *params])
         total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
         rows = self._page(conn, request)
         facets = self._facets(conn, request.facets)
