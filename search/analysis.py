@@ -75,6 +75,18 @@ def bigrams(words: list[str]) -> list[list[str]]:
     return [[a, b] for a, b in zip(words, words[1:])]
 
 
+def display_page(text: str) -> str:
+    """A page as stored for snippets: NFC, runs of white space (line breaks) as one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def pair_tokens(folded: str) -> str:
+    """Adjacent syllables of a folded text as single tokens ("so_hoa"): the same adjacency as a
+    two-word phrase, stored so an engine can test it with one term lookup."""
+    words = folded.split()
+    return " ".join(f"{a}_{b}" for a, b in zip(words, words[1:]))
+
+
 @dataclass(frozen=True)
 class AnalysedDocument:
     """The texts both backends index, each word cut and folded exactly once."""

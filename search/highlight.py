@@ -8,9 +8,9 @@ written and no page has to be folded.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from search.analysis import ParsedQuery
@@ -38,7 +38,8 @@ def _variants() -> dict[str, str]:
 _VARIANTS = _variants()
 
 
-def _pattern(words: Sequence[tuple[str, bool]]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=256)
+def _pattern(words: tuple[tuple[str, bool], ...]) -> re.Pattern[str] | None:
     """One regex over the page as written: each folded query letter matches all its accented forms,
     so no page has to be folded to find where the words are."""
     parts = sorted({"".join(_VARIANTS.get(ch, re.escape(ch)) for ch in w) + (r"[^\W_]*" if prefix else "")
@@ -49,13 +50,15 @@ def _pattern(words: Sequence[tuple[str, bool]]) -> re.Pattern[str] | None:
 
 
 def page_highlights(pages: Sequence[str], query: ParsedQuery, limit: int = MAX_PAGES) -> list[PageHighlight]:
-    """Up to ``limit`` pages where the query's words occur, best first, each with one marked snippet."""
-    pattern = _pattern(query.highlight_words)
+    """Up to ``limit`` pages where the query's words occur, best first, each with one marked snippet.
+
+    ``pages`` are as the backends store them (``analysis.display_page``).
+    """
+    pattern = _pattern(tuple(query.highlight_words))
     if pattern is None:
         return []
     scored = []
-    for number, raw in enumerate(pages, start=1):
-        text = " ".join(unicodedata.normalize("NFC", raw).split())
+    for number, text in enumerate(pages, start=1):
         matches = list(pattern.finditer(text))
         if matches:
             distinct = len({fold(m.group(0)) for m in matches})

@@ -20,6 +20,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from search.analysis import (
+    display_page,
     FUZZY_PREFIX,
     ParsedQuery,
     Term,
@@ -137,7 +138,7 @@ class SqliteFtsIndex:
             "INSERT INTO documents (doc_id, ref_key, date, fields, pages) VALUES (?, ?, ?, ?, ?)",
             (document.doc_id, reference_key(document.reference) if document.reference else None,
              document.date or "", json.dumps(dict(document.fields), ensure_ascii=False),
-             json.dumps(list(document.pages), ensure_ascii=False))).lastrowid
+             json.dumps([display_page(p) for p in document.pages], ensure_ascii=False))).lastrowid
         conn.execute("INSERT INTO fulltext (rowid, meta_exact, meta_folded, body_exact, body_folded) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (rid, text.meta_exact, text.meta_folded, text.body_exact, text.body_folded))
