@@ -259,12 +259,11 @@ class ElasticsearchIndex:
     def health(self) -> str:
         health = self._call("report its health", self.client.cluster.health)
         detail = f"Elasticsearch cluster {health['cluster_name']} {health['status']}, {health['number_of_nodes']} node(s)"
-        indices = self._indices_of_alias()
-        if indices:
+        if self._call("check the index", self.client.indices.exists, index=self.index_name):
             mapping = self._call("read the mapping", self.client.indices.get_mapping, index=self.index_name)
             versions = {m["mappings"].get("_meta", {}).get("mapping_version") for m in mapping.values()}
             if versions != {MAPPING_VERSION}:
                 raise SearchError(f"The index {self.index_name} has mapping version {versions}, this program needs "
                                   f"{MAPPING_VERSION}; run `luutru reindex`.")
-            detail += f", index {indices[0]} (mapping v{MAPPING_VERSION})"
+            detail += f", index {sorted(mapping)[0]} (mapping v{MAPPING_VERSION})"
         return detail

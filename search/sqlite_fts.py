@@ -352,6 +352,8 @@ class SqliteFtsIndex:
         try:
             conn = self._reader()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone() is None:
+                raise SearchError(f"The embedded search index {self.path} does not exist yet; run `luutru init`.")
             count = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         except sqlite3.Error as exc:
             raise self._error(exc, "be opened") from exc

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from search.base import IndexedDocument, SearchIndex, SearchRequest, Visibility
+from search.base import IndexedDocument, SearchError, SearchIndex, SearchRequest, Visibility
 from search.elastic import ElasticsearchIndex
 from search.folding import fold
 from search.sqlite_fts import SqliteFtsIndex
@@ -265,3 +265,32 @@ def test_replace_delete_and_rebuild(empty: SearchIndex) -> None:
     empty.refresh()
     assert search(empty).total == 5 and search(empty, "ngua van").total == 0
     assert empty.health()
+
+
+def test_health_says_what_to_run(tmp_path: Path, es_url: str) -> None:
+    """A missing index asks for `luutru init`; an index of another mapping version for `luutru reindex`."""
+    fresh = SqliteFtsIndex(tmp_path / "fresh.sqlite")
+    with pytest.raises(SearchError, match="luutru init"):
+        fresh.health()
+    fresh.ensure()
+    fresh.put(DOCUMENTS[0])
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "fresh.sqlite") as conn:
+        conn.execute("PRAGMA user_version = 1")
+    with pytest.raises(SearchError, match="luutru reindex"):
+        SqliteFtsIndex(tmp_path / "fresh.sqlite").health()
+    fresh = SqliteFtsIndex(tmp_path / "fresh.sqlite")
+    fresh.ensure()  # an older layout is dropped and recreated empty, ready for `luutru reindex`
+    assert "0 documents" in fresh.health()
+
+    old = ElasticsearchIndex(es_url, prefix=f"test-{uuid.uuid4().hex[:12]}")
+    old.client.indices.create(index=old.index_name, mappings={"_meta": {"mapping_version": 1}})  # pre-alias layout
+    try:
+        with pytest.raises(SearchError, match="luutru reindex"):
+            old.health()
+        assert old.rebuild(DOCUMENTS[:3]) == 3
+        old.refresh()
+        assert "mapping v" in old.health() and search(old).total == 3
+    finally:
+        old.drop()
