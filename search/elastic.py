@@ -253,9 +253,6 @@ class ElasticsearchIndex:
                   for name in request.facets}
         return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
-    def count(self) -> int:
-        return int(self._call("count documents", self.client.count, index=self.index_name)["count"])
-
     def health(self) -> str:
         health = self._call("report its health", self.client.cluster.health)
         detail = f"Elasticsearch cluster {health['cluster_name']} {health['status']}, {health['number_of_nodes']} node(s)"

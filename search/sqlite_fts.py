@@ -342,12 +342,6 @@ class SqliteFtsIndex:
                 facets[name].append((value, count))
         return facets
 
-    def count(self) -> int:
-        try:
-            return int(self._reader().execute("SELECT count(*) FROM documents").fetchone()[0])
-        except sqlite3.Error as exc:
-            raise self._error(exc, "be opened") from exc
-
     def health(self) -> str:
         try:
             conn = self._reader()
