@@ -35,7 +35,9 @@ from archive.catalog import Document, SavedQuery, User
 from archive.catalog.codes import BitstreamRole, Maintenance, Mode, RepresentationType
 from archive.factory import Archive
 from archive.pipeline.steps.normalise import TEXT_NAME, WORDS_NAME
+from search.analysis import reference_key, tokens
 from search.base import FACETS, IndexedDocument, SearchRequest, SearchResult
+from search.folding import fold
 
 FILTERS = ("type", "agency", "year", "fonds", "dossier", "mode", "signer")
 """Fielded filters a person can give (``--filter type=Quyết định``); each is an exact index term."""
@@ -223,6 +225,33 @@ class SearchService:
             if len(result.hits) < page.size:
                 return
             page = replace(page, after=result.next_after)
+
+    # suggestions
+
+    def suggest(self, caller: Caller, text: str, limit: int = 8) -> list[str]:
+        """Completions of what is being typed, taken only from records the caller may see.
+
+        They come from an ordinary search (the last word as a prefix) under the caller's access
+        filter, so a suggestion can never name a word, number or title of a forbidden record.
+        """
+        words = text.split()
+        if not words or len(fold(words[-1])) < 2:
+            return []
+        request = SearchRequest(text=" ".join(words[:-1] + [words[-1].rstrip("*") + "*"]), size=50, facets=(),
+                                highlights=True)
+        stem = fold(words[-1].rstrip("*"))
+        found: dict[str, None] = {}
+        for hit in self.search(caller, request).hits:
+            reference = hit.fields.get("reference")
+            if reference and reference_key(reference).startswith(reference_key(words[-1])):
+                found.setdefault(reference)
+            for source in [hit.fields.get("summary") or ""] + [re.sub(r"</?mark>", "", h.text) for h in hit.highlights]:
+                for word in tokens(source):
+                    if fold(word).startswith(stem) and fold(word) != stem:
+                        found.setdefault(" ".join(words[:-1] + [word]))
+            if len(found) >= limit:
+                break
+        return list(found)[:limit]
 
     # export
 

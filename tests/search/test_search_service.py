@@ -322,3 +322,13 @@ def test_reindex_keeps_answering_while_it_runs(catalog: Catalog) -> None:
         assert len(index._indices_of_alias()) == 1
         assert index.client.indices.get(index=f"{index.index_name}-v*").keys() == set(index._indices_of_alias())
     assert "mapping" in index.health() or "documents" in index.health()
+
+
+def test_suggestions_come_only_from_visible_records(catalog: Catalog) -> None:
+    service = SearchService(catalog.archive)
+    admin, outsider = service.caller("admin"), service.caller("outsider")
+    assert "camsành" in service.suggest(admin, "cams")             # b_cond's unique word
+    assert service.suggest(outsider, "cams") == []                 # conditional record of another agency
+    assert "vàngươm" in service.suggest(outsider, "vang")          # a public record's word, folded prefix
+    assert any(s.startswith("55/QĐ") for s in service.suggest(admin, "55/Q"))
+    assert service.suggest(outsider, "55/Q") == []                 # b_cond's number stays hidden
