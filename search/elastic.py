@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, OrjsonSerializer, TransportError, helpers
 
 from search.analysis import ParsedQuery, analyse, display_page, pair_tokens, parse_query, reference_key
 from search.base import (
@@ -128,7 +128,8 @@ class ElasticsearchIndex:
     name = "elasticsearch"
 
     def __init__(self, url: str, prefix: str = "luutru", client: Elasticsearch | None = None) -> None:
-        self.client = client or Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+        self.client = client or Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=3,
+                                              serializer=OrjsonSerializer())
         self.index_name = f"{prefix}-documents"
         self.url = url
 
