@@ -159,4 +159,4 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
 
 # Subcommands defined in their own modules register themselves on `main` when imported.
-from archive import cli_extract, cli_ingest, cli_integrity, cli_package  # noqa: E402,F401
+from archive import cli_extract, cli_ingest, cli_integrity, cli_package, cli_search  # noqa: E402,F401

@@ -72,6 +72,7 @@ class Settings:
     signature_trust_roots: str = ""
     schema_dir: str = ""
     organization: str = "Lưu trữ số luutru"
+    search_secret_text: bool = False   # index the full text of secret (mode 03) records too
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property

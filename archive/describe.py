@@ -38,7 +38,7 @@ from archive.catalog.codes import (
 from archive.factory import Archive
 from archive.packaging import PACKAGE_NAMESPACE, seal
 from archive.preservation import record_event
-from archive.rebuild import reindex
+from archive.search_service import SearchService
 from ingest.package import MetadataError, SchemaInvalid, tt05_date
 from search.base import SearchError
 
@@ -234,7 +234,7 @@ def correct(archive: Archive, document_id: int, changes: Mapping[str, str], acto
         document = session.get(Document, document_id)
         assert document is not None
         try:
-            reindex(archive.index, archive.store, document)
+            SearchService(archive).index(document)
         except SearchError:
             indexed = False
     return Correction(document_id, sealed.version, tuple((_BY_COLUMN[c], o, n) for c, o, n in log), indexed)

@@ -22,14 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.catalog import ArchivalPackage, Base, Document
-from archive.catalog.codes import BitstreamRole
 from archive.factory import Archive
 from archive.records import RECORD_NAME, restore_record
+from archive.search_service import SearchService
 from ingest.package import OcflError, OcflStorage
 from ingest.package.build import DOCUMENTATION_FOLDER
 from ingest.package.streams import read_all
 from ingest.package.xmlutil import parse_timestamp
-from search.base import IndexedDocument, SearchIndex
 from storage import ObjectStore
 
 RECORD_PATH = f"{DOCUMENTATION_FOLDER}/{RECORD_NAME}"
@@ -62,6 +61,7 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
     report = RebuildReport()
     started = time.perf_counter()
     ocfl = OcflStorage(archive.store)
+    search = SearchService(archive)
     archive.index.ensure()
     restored: list[tuple[dict[str, Any], int]] = []
     # First every record with its own ids, then what gets new ids (package rows), so that a new id
@@ -89,7 +89,7 @@ def rebuild_from_storage(archive: Archive, progress: Callable[[int], None] | Non
             for _, document_id in chunk:
                 document = session.get(Document, document_id)
                 assert document is not None
-                archive.index.put(search_entry(archive.store, document))
+                archive.index.put(search.indexed(document))   # as the pipeline's index step builds it
                 report.documents += 1
                 if progress is not None:
                     progress(report.documents)
@@ -133,24 +133,3 @@ def _reset_sequences(session: Session) -> None:
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                  f"COALESCE((SELECT MAX(id) FROM {table.name}), 1), "
                                  f"(SELECT MAX(id) IS NOT NULL FROM {table.name}))"))
-
-
-def search_entry(store: ObjectStore, document: Document) -> IndexedDocument:
-    """The record's search entry, built as the pipeline's index step builds it."""
-    master = next((b for r in document.representations for b in r.bitstreams if b.role == BitstreamRole.MASTER), None)
-    original = master.original_filename if master else None
-    text_file = next((b for r in document.representations for b in r.bitstreams
-                      if b.original_filename == "text.txt" and b.role != BitstreamRole.MASTER), None)
-    full_text = b"".join(store.get(text_file.storage_key)).decode("utf-8", "replace") if text_file else ""
-    fields = {k: str(v) for k, v in {
-        "title": document.subject or original, "reference": document.number_and_notation,
-        "type": document.type_label, "issued_date": document.issued_date and document.issued_date.isoformat(),
-        "organ_name": document.organ_name, "original_name": original,
-    }.items() if v}
-    terms = {"fonds": [str(document.fonds_id)], "mode": [(document.mode or "01")],
-             "agency": [str(document.agency_id)] if document.agency_id else []}
-    return IndexedDocument(str(document.id), full_text, fields, {k: v for k, v in terms.items() if v})
-
-
-def reindex(index: SearchIndex, store: ObjectStore, document: Document) -> None:
-    index.put(search_entry(store, document))

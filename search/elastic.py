@@ -1,40 +1,135 @@
 """Elasticsearch 9 backend: the services profile, scaling to a cluster.
 
-Each document carries its original text and a folded copy analysed with the built-in ``standard``
-analyzer, so the same queries work on a minimal distribution without the analysis-common module.
+Every text field holds words already cut, lower-cased and folded by ``search.analysis`` and is
+analysed with the built-in ``whitespace`` analyzer, so the same queries work on a minimal
+distribution without the analysis-common module (no asciifolding, shingles or ICU) and give the
+same tokens as the embedded index.
+
+Searches and writes go through the alias ``<prefix>-documents``; ``rebuild`` fills a new
+versioned index and moves the alias in one atomic step, so searching never stops.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
-from elasticsearch.helpers import scan
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, OrjsonSerializer, TransportError, helpers
 
-from search.base import Hit, IndexedDocument, SearchError, SearchResult
-from search.folding import fold
+from search.analysis import ParsedQuery, analyse, display_page, pair_tokens, parse_query, reference_key
+from search.base import (
+    BIGRAM_BOOST,
+    EXACT_BOOST,
+    FACET_SIZE,
+    MAPPING_VERSION,
+    MAX_EXPANSIONS,
+    REFERENCE_BOOST,
+    Hit,
+    IndexedDocument,
+    SearchError,
+    SearchRequest,
+    SearchResult,
+    Visibility,
+)
+from search.highlight import page_highlights
 
-_MAPPINGS: dict[str, Any] = {
+_WORDS = {"type": "text", "analyzer": "whitespace"}
+MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
+    "_meta": {"mapping_version": MAPPING_VERSION},
+    # The analysed copies only feed the inverted index; keeping them out of _source halves its size.
+    "_source": {"excludes": ["meta_exact", "meta_folded", "body_exact", "body_folded", "pairs"]},
     "properties": {
         "doc_id": {"type": "keyword"},
-        "text": {"type": "text", "analyzer": "standard"},
-        "folded": {"type": "text", "analyzer": "standard"},
+        "ref_key": {"type": "keyword"},
+        "date": {"type": "keyword"},
+        "meta_exact": _WORDS, "meta_folded": _WORDS, "body_exact": _WORDS, "body_folded": _WORDS,
+        # Syllable pairs of the folded fields: a term lookup instead of a phrase query per query pair.
+        "pairs": {"type": "text", "analyzer": "whitespace", "index_options": "docs", "norms": False},
         "fields": {"type": "object", "enabled": False},
+        "pages": {"type": "text", "index": False},
         "terms": {"type": "object", "dynamic": True},
     },
-    # Filter terms (agency, access level, …) are added by callers; each becomes an exact keyword.
+    # Filter terms (type, agency, mode, owner …) are named by the caller; each becomes an exact keyword.
     "dynamic_templates": [{"terms_as_keywords": {"path_match": "terms.*", "mapping": {"type": "keyword"}}}],
 }
+_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
+_SORTS = {"relevance": [{"_score": "desc"}, {"doc_id": "asc"}],
+          "date": [{"date": "desc"}, {"doc_id": "asc"}],
+          "date_asc": [{"date": "asc"}, {"doc_id": "asc"}]}
+
+
+def _source(document: IndexedDocument) -> dict[str, Any]:
+    text = analyse(list(document.fields.values()), document.pages)
+    return {"doc_id": document.doc_id, "ref_key": reference_key(document.reference) if document.reference else None,
+            "date": document.date or "", "meta_exact": text.meta_exact, "meta_folded": text.meta_folded,
+            "body_exact": text.body_exact, "body_folded": text.body_folded,
+            "pairs": pair_tokens(text.meta_folded) + " " + pair_tokens(text.body_folded),
+            "fields": dict(document.fields), "pages": [display_page(p) for p in document.pages],
+            "terms": {k: list(v) for k, v in document.terms.items()}}
+
+
+def _either(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
+    """The same matching and ranking as the FTS5 expression of ``search.sqlite_fts``."""
+    must: list[dict[str, Any]] = []
+    for term in parsed.terms:
+        if term.prefix:
+            must.append(_either([{"prefix": {"meta_folded": {"value": term.folded, "boost": 2}}},
+                                 {"prefix": {"body_folded": {"value": term.folded}}}]))
+            continue
+        options: list[dict[str, Any]] = [{"term": {"meta_folded": {"value": term.folded, "boost": 2}}},
+                                         {"term": {"body_folded": {"value": term.folded}}}]
+        if term.fuzzy:
+            options += [{"fuzzy": {field: {"value": term.folded, "fuzziness": 1, "prefix_length": 1,
+                                           "transpositions": True, "max_expansions": MAX_EXPANSIONS,
+                                           "boost": 0.5}}} for field in ("meta_folded", "body_folded")]
+        must.append(_either(options))
+    for phrase in parsed.phrases:
+        words = " ".join(phrase)
+        must.append(_either([{"match_phrase": {"meta_folded": {"query": words, "boost": 2}}},
+                             {"match_phrase": {"body_folded": {"query": words}}}]))
+    if not must:
+        return None
+    should: list[dict[str, Any]] = [
+        {"constant_score": {"filter": _either([{"term": {"meta_exact": t.exact}}, {"term": {"body_exact": t.exact}}]),
+                            "boost": EXACT_BOOST}}
+        for t in parsed.terms if not t.prefix and t.exact != t.folded]
+    should += [{"constant_score": {"filter": {"term": {"pairs": "_".join(pair)}}, "boost": BIGRAM_BOOST}}
+               for pair in parsed.bigrams]
+    return {"bool": {"must": must, "should": should}}
+
+
+def _filters(request: SearchRequest, visibility: Visibility) -> list[dict[str, Any]] | None:
+    filters: list[dict[str, Any]] = []
+    for name, values in request.filters.items():
+        if not values:
+            return None
+        filters.append({"terms": {f"terms.{name}": list(values)}})
+    if request.date_from or request.date_to:
+        bounds = {k: v for k, v in (("gte", request.date_from), ("lte", request.date_to)) if v}
+        filters.append({"range": {"date": bounds}})
+    if visibility.clauses is not None:
+        clauses = [{"bool": {"filter": [{"terms": {f"terms.{n}": list(v)} } for n, v in clause.items()]}}
+                   for clause in visibility.clauses if all(clause.values())]
+        if not clauses:
+            return None
+        filters.append(_either(clauses))
+    return filters
 
 
 class ElasticsearchIndex:
-    """One index per deployment, named ``<prefix>-documents``."""
+    """Reads and writes through the alias ``<prefix>-documents``."""
 
     name = "elasticsearch"
 
     def __init__(self, url: str, prefix: str = "luutru", client: Elasticsearch | None = None) -> None:
-        self.client = client or Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+        self.client = client or Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=3,
+                                              serializer=OrjsonSerializer())
         self.index_name = f"{prefix}-documents"
         self.url = url
 
@@ -45,20 +140,46 @@ class ElasticsearchIndex:
             raise SearchError(f"Elasticsearch at {self.url} failed to {what} ({exc}); "
                               "check that the cluster is running and healthy.") from exc
 
-    def ensure(self) -> None:
-        if self._call("check the index", self.client.indices.exists, index=self.index_name):
-            return
+    def _create(self, name: str, alias: bool, **settings: Any) -> None:
         try:
-            self.client.indices.create(index=self.index_name, mappings=_MAPPINGS,
-                                       settings={"number_of_replicas": 0})
+            self.client.indices.create(index=name, mappings=MAPPINGS, settings={**_SETTINGS, **settings},
+                                       aliases={self.index_name: {}} if alias else None)
         except ApiError as exc:
             if "resource_already_exists_exception" not in str(exc):
-                raise SearchError(f"Elasticsearch at {self.url} refused to create index {self.index_name} ({exc}).") from exc
+                raise SearchError(f"Elasticsearch at {self.url} refused to create index {name} ({exc}).") from exc
+        except TransportError as exc:
+            raise SearchError(f"Elasticsearch at {self.url} cannot be reached to create {name} ({exc}).") from exc
+
+    def ensure(self) -> None:
+        """Create ``<alias>-v<version>`` with the alias on first use; creation is atomic, so racing
+        workers cannot end with the alias on two indices."""
+        if self._call("check the index", self.client.indices.exists, index=self.index_name):
+            return
+        self._create(f"{self.index_name}-v{MAPPING_VERSION}", alias=True)
 
     def put(self, document: IndexedDocument) -> None:
-        body = {"doc_id": document.doc_id, "text": document.text, "folded": fold(document.text),
-                "fields": dict(document.fields), "terms": {k: list(v) for k, v in document.terms.items()}}
-        self._call("index a document", self.client.index, index=self.index_name, id=document.doc_id, document=body)
+        self._call("index a document", self.client.index, index=self.index_name, id=document.doc_id,
+                   document=_source(document))
+
+    def _bulk(self, index: str, documents: Iterable[IndexedDocument]) -> int:
+        """Two sender threads, so Elasticsearch indexes one chunk while Python analyses the next."""
+        actions = ({"_index": index, "_id": d.doc_id, "_source": _source(d)} for d in documents)
+        count, errors = 0, []
+        try:
+            for ok, info in helpers.parallel_bulk(self.client, actions, thread_count=2, chunk_size=500,
+                                                  raise_on_error=False, raise_on_exception=True):
+                if ok:
+                    count += 1
+                else:
+                    errors.append(info)
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch at {self.url} failed during bulk indexing ({exc}).") from exc
+        if errors:
+            raise SearchError(f"Elasticsearch refused {len(errors)} document(s), first: {errors[0]}.")
+        return count
+
+    def put_many(self, documents: Iterable[IndexedDocument]) -> int:
+        return self._bulk(self.index_name, documents)
 
     def delete(self, doc_id: str) -> None:
         try:
@@ -71,35 +192,84 @@ class ElasticsearchIndex:
     def refresh(self) -> None:
         self._call("refresh the index", self.client.indices.refresh, index=self.index_name)
 
-    def search(self, query: str, allowed: Mapping[str, Sequence[str]], *, size: int = 20,
-               offset: int = 0) -> SearchResult:
-        filters: list[dict[str, Any]] = []
-        for name, values in allowed.items():
-            if not values:
-                return SearchResult(total=0, hits=[])
-            filters.append({"terms": {f"terms.{name}": list(values)}})
-        must: list[dict[str, Any]] = []
-        if query.strip():
-            must.append({"bool": {"should": [
-                {"match": {"text": {"query": query, "operator": "and", "boost": 2}}},
-                {"match": {"folded": {"query": fold(query), "operator": "and"}}},
-            ], "minimum_should_match": 1}})
-        response = self._call("search", self.client.search, index=self.index_name,
-                              query={"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
-                              size=size, from_=offset, track_total_hits=True,
-                              source_includes=["fields"], sort=["_score", {"doc_id": "asc"}])
-        hits = [Hit(h["_id"], float(h["_score"] or 0.0), h["_source"].get("fields", {}))
-                for h in response["hits"]["hits"]]
-        return SearchResult(total=response["hits"]["total"]["value"], hits=hits)
+    def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
+        """Fill a new versioned index, then move the alias to it atomically and drop the old ones."""
+        new = f"{self.index_name}-v{MAPPING_VERSION}-{int(time.time() * 1000)}"
+        self._create(new, alias=False, refresh_interval="-1")
+        count = self._bulk(new, documents)
+        self._call("finish the new index", self.client.indices.put_settings, index=new,
+                   settings={"index": {"refresh_interval": None}})
+        self._call("refresh the new index", self.client.indices.refresh, index=new)
+        old = self._indices_of_alias()
+        actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": self.index_name}}]
+        if not old and self._call("check the index", self.client.indices.exists, index=self.index_name):
+            # A concrete index under the alias's name (made before indices were versioned) goes in the same step.
+            actions.append({"remove_index": {"index": self.index_name}})
+        actions += [{"remove": {"index": name, "alias": self.index_name}} for name in old]
+        self._call("switch the alias", self.client.indices.update_aliases, actions=actions)
+        for name in old:
+            self._call("delete the old index", self.client.indices.delete, index=name)
+        return count
 
-    def health(self) -> str:
-        health = self._call("report its health", self.client.cluster.health)
-        return f"Elasticsearch cluster {health['cluster_name']} {health['status']}, {health['number_of_nodes']} node(s)"
+    def _indices_of_alias(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.index_name).keys())
+        except NotFoundError:
+            return []
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch at {self.url} failed to read alias {self.index_name} ({exc}).") from exc
+
+    def drop(self) -> None:
+        """Delete every index behind the alias (tests and benchmarks clean up with it)."""
+        for name in self._indices_of_alias():
+            self._call("delete an index", self.client.indices.delete, index=name)
+
+    def search(self, request: SearchRequest, visibility: Visibility) -> SearchResult:
+        parsed = parse_query(request.text)
+        filters = _filters(request, visibility)
+        if filters is None:
+            return SearchResult(total=0, hits=[], facets={name: [] for name in request.facets})
+        should: list[dict[str, Any]] = []
+        text = text_query(parsed)
+        if text is not None:
+            should.append(text)
+        if parsed.references:
+            should.append({"constant_score": {"filter": {"terms": {"ref_key": parsed.references}},
+                                              "boost": REFERENCE_BOOST}})
+        query: dict[str, Any] = {"bool": {"filter": filters}}
+        if should:
+            query["bool"].update(should=should, minimum_should_match=1)
+        aggs = {name: {"terms": {"field": f"terms.{name}", "size": FACET_SIZE,
+                                 "order": [{"_count": "desc"}, {"_key": "asc"}]}} for name in request.facets}
+        response = self._call(
+            "search", self.client.search, index=self.index_name, query=query, size=request.size,
+            sort=_SORTS[request.sort], search_after=list(request.after) if request.after else None,
+            track_total_hits=True, aggs=aggs or None,
+            source_includes=["fields", "pages"] if request.highlights else ["fields"])
+        hits = [Hit(h["_id"], float(h.get("_score") or 0.0), h["_source"].get("fields", {}),
+                    page_highlights(h["_source"].get("pages", []), parsed) if request.highlights else [],
+                    list(h["sort"]))
+                for h in response["hits"]["hits"]]
+        facets = {name: [(b["key"], b["doc_count"]) for b in response.get("aggregations", {})[name]["buckets"]]
+                  for name in request.facets}
+        return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
     def doc_ids(self) -> Iterator[str]:
         """Every indexed document id, scrolled without sources (for reconciliation with the catalog)."""
         if not self._call("check the index", self.client.indices.exists, index=self.index_name):
             return iter(())
-        hits = self._call("list documents", lambda: list(scan(self.client, index=self.index_name, _source=False,
-                                                               query={"query": {"match_all": {}}})))
+        hits = self._call("list documents", lambda: list(helpers.scan(
+            self.client, index=self.index_name, _source=False, query={"query": {"match_all": {}}})))
         return iter(hit["_id"] for hit in hits)
+
+    def health(self) -> str:
+        health = self._call("report its health", self.client.cluster.health)
+        detail = f"Elasticsearch cluster {health['cluster_name']} {health['status']}, {health['number_of_nodes']} node(s)"
+        if self._call("check the index", self.client.indices.exists, index=self.index_name):
+            mapping = self._call("read the mapping", self.client.indices.get_mapping, index=self.index_name)
+            versions = {m["mappings"].get("_meta", {}).get("mapping_version") for m in mapping.values()}
+            if versions != {MAPPING_VERSION}:
+                raise SearchError(f"The index {self.index_name} has mapping version {versions}, this program needs "
+                                  f"{MAPPING_VERSION}; run `luutru reindex`.")
+            detail += f", index {sorted(mapping)[0]} (mapping v{MAPPING_VERSION})"
+        return detail

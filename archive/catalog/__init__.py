@@ -5,6 +5,7 @@ English label), and ``db`` the engine, session and migration helpers. The names 
 need are re-exported here.
 """
 
+from archive.catalog.access import AccessGrant, SavedQuery
 from archive.catalog.db import (
     MIGRATIONS_DIR,
     current_revision,
@@ -43,6 +44,8 @@ from archive.catalog.packages import ArchivalPackage, MetadataChange
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "AccessGrant",
+    "SavedQuery",
     "Agency",
     "AuditCheckpoint",
     "AuditEntry",

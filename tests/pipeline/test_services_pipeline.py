@@ -12,6 +12,7 @@ from archive.batches import BatchService
 from archive.cli import main
 from archive.config import load_settings
 from archive.factory import create_archive
+from search.base import SearchRequest, Visibility
 from tests.pipeline.badfiles import CORPUS, eicar
 from tests.pipeline.conftest import by_name
 
@@ -38,6 +39,6 @@ def test_batch_through_celery_workers_on_real_services(
     for item in items.values():  # masters are in MinIO and verify by re-reading
         assert archive.store.verify(str(item["master_key"]), str(item["sha256"])).ok
     archive.index.refresh()
-    found = archive.index.search("bao cao", {})
+    found = archive.index.search(SearchRequest("bao cao"), Visibility.everything())
     assert str(items["vn014.jpg"]["document_id"]) in {hit.doc_id for hit in found.hits}
     assert archive.engine.dialect.name == "postgresql"

@@ -19,6 +19,7 @@ from archive.config import load_settings
 from archive.factory import Archive, create_archive
 from archive.pipeline.runner import RunResult, _claim, process_item
 from archive.work import LocalWorker, due_items
+from search.base import SearchRequest, Visibility
 from tests.pipeline.badfiles import CORPUS
 
 CLOSED_PORT = "127.0.0.1:9"
@@ -149,7 +150,7 @@ def test_index_unavailable_items_are_stored_and_wait_for_indexing(
     report = BatchService(archive).report(batch_id)
     assert report.status == "completed" and [i["state"] for i in report.items] == ["archived", "archived"]
     assert all(i["failure_code"] is None for i in report.items)
-    hits = archive.index.search("Sở Nội vụ", {})
+    hits = archive.index.search(SearchRequest("Sở Nội vụ"), Visibility.everything())
     assert {hit.doc_id for hit in hits.hits} == {str(d.id) for d in documents}
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PreservationEvent)

@@ -644,8 +644,69 @@ def upgrade() -> None:
     op.create_index(op.f("ix_metadata_change_event_id"), "metadata_change", ["event_id"])
     # --- end archival packages ---
 
+    # --- search and access ---
+    op.create_table(
+        "access_grant",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("grantee_user_id", ID, nullable=True),
+        sa.Column("grantee_agency_id", ID, nullable=True),
+        sa.Column("document_id", ID, nullable=True),
+        sa.Column("dossier_id", ID, nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("allow_download", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("created_by_id", ID, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(CASE WHEN grantee_user_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN grantee_agency_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_access_grant_exactly_one_grantee"),
+        ),
+        sa.CheckConstraint(
+            "(CASE WHEN document_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN dossier_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_access_grant_exactly_one_object"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_access_grant_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], name=op.f("fk_access_grant_document_id_document")),
+        sa.ForeignKeyConstraint(["dossier_id"], ["dossier.id"], name=op.f("fk_access_grant_dossier_id_dossier")),
+        sa.ForeignKeyConstraint(
+            ["grantee_agency_id"], ["agency.id"], name=op.f("fk_access_grant_grantee_agency_id_agency")
+        ),
+        sa.ForeignKeyConstraint(
+            ["grantee_user_id"], ["user_account.id"], name=op.f("fk_access_grant_grantee_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_grant")),
+    )
+    op.create_index(op.f("ix_access_grant_document_id"), "access_grant", ["document_id"])
+    op.create_index(op.f("ix_access_grant_dossier_id"), "access_grant", ["dossier_id"])
+    op.create_index(op.f("ix_access_grant_grantee_agency_id"), "access_grant", ["grantee_agency_id"])
+    op.create_index(op.f("ix_access_grant_grantee_user_id"), "access_grant", ["grantee_user_id"])
+    op.create_table(
+        "saved_query",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("user_id", ID, nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("query", sa.String(length=1000), nullable=False),
+        sa.Column("filters", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("sort", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_saved_query_user_id_user_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_query")),
+        sa.UniqueConstraint("user_id", "name", name=op.f("uq_saved_query_user_id_name")),
+    )
+    op.create_index(op.f("ix_saved_query_user_id"), "saved_query", ["user_id"])
+    # --- end search and access ---
+
 
 def downgrade() -> None:
+    # --- search and access ---
+    op.drop_table("saved_query")
+    op.drop_table("access_grant")
+    # --- end search and access ---
     # --- archival packages (issue 5) ---
     op.drop_table("metadata_change")
     op.drop_table("archival_package")

@@ -9,10 +9,11 @@ from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, Repres
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import transient
 from archive.pipeline.steps.base import derivative_key, register, store_file, stored_derivative
-from archive.pipeline.steps.normalise import PRESERVATION_NAME, TEXT_NAME
+from archive.pipeline.steps.normalise import PRESERVATION_NAME
 from archive.preservation import record_event
+from archive.search_service import SearchService
 from ingest.thumbnail import RENDERER, ThumbnailError, render_thumbnail
-from search.base import IndexedDocument, SearchError
+from search.base import SearchError
 
 
 def make_thumbnail(ctx: ItemContext) -> None:
@@ -42,29 +43,14 @@ def make_thumbnail(ctx: ItemContext) -> None:
 
 def index_document(ctx: ItemContext) -> None:
     """Put the record in the search index; an unavailable index is retried, the record is safe already."""
-    item, document = ctx.item, ctx.item.document
+    document = ctx.item.document
     assert document is not None
-    text = _full_text(ctx)
-    fields = {k: str(v) for k, v in {
-        "title": document.subject or item.original_name, "reference": document.number_and_notation,
-        "type": document.type_label, "issued_date": document.issued_date and document.issued_date.isoformat(),
-        "organ_name": document.organ_name, "original_name": item.original_name,
-    }.items() if v}
-    terms = {"fonds": [str(document.fonds_id)], "mode": [(document.mode or "01")],
-             "agency": [str(document.agency_id)] if document.agency_id else []}
     try:
-        ctx.archive.index.ensure()
-        ctx.archive.index.put(IndexedDocument(str(document.id), text, fields,
-                                              {k: v for k, v in terms.items() if v}))
+        SearchService(ctx.archive).index(document)
     except SearchError as exc:
         raise transient("index-unavailable",
                         f"Tài liệu đã được lưu an toàn nhưng chưa lập chỉ mục tìm kiếm ({exc}); hệ thống sẽ tự thử lại.",
                         f"The record is safely stored but not yet indexed for search ({exc}); it will be retried.") from exc
-
-
-def _full_text(ctx: ItemContext) -> str:
-    text = stored_derivative(ctx, TEXT_NAME)
-    return b"".join(ctx.archive.store.get(text.storage_key)).decode("utf-8", "replace") if text else ""
 
 
 def accession(ctx: ItemContext) -> None:
