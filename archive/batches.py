@@ -77,7 +77,7 @@ class BatchService:
 
     # -- submission --------------------------------------------------------------------------
     def submit(self, paths: list[Path], *, name: str | None = None, fonds_code: str | None = None,
-               catalogue_path: Path | None = None) -> int:
+               catalogue_path: Path | None = None, submitted_by: int | None = None) -> int:
         """Store every original as a master and queue the batch; returns the batch id.
 
         A bad catalogue or an invalid bag is refused before anything is stored (``CatalogueError``,
@@ -98,7 +98,7 @@ class BatchService:
                 fonds = self._fonds(session, fonds_code)
                 self._dossiers(session, fonds, catalogue)
                 batch = IngestBatch(name=name or f"Lô {utc_now():%d/%m/%Y %H:%M}", fonds=fonds,
-                                    status=BatchStatus.OPEN, total_items=len(files))
+                                    status=BatchStatus.OPEN, total_items=len(files), submitted_by_id=submitted_by)
                 session.add(batch)
                 session.flush()
                 batch_id = batch.id
@@ -192,10 +192,44 @@ class BatchService:
                         "flags": list(item.flags or [])})
         return report
 
-    def list(self, limit: int = 50) -> list[BatchReport]:
+    def list(self, limit: int = 50, offset: int = 0, agency_code: str | None = None) -> list[BatchReport]:
+        """The most recent batches; with ``agency_code``, only that agency's (see ``dashboard.batch_scope``)."""
+        from archive.dashboard import batch_scope
+
+        query = select(IngestBatch.id).order_by(IngestBatch.id.desc()).offset(offset).limit(limit)
+        if agency_code is not None:
+            query = query.where(batch_scope(agency_code))
         with self.archive.sessions() as session:
-            ids = list(session.scalars(select(IngestBatch.id).order_by(IngestBatch.id.desc()).limit(limit)))
+            ids = list(session.scalars(query))
         return [self.report(i, with_items=False) for i in ids]
+
+    def count(self, agency_code: str | None = None) -> int:
+        from archive.dashboard import batch_scope
+
+        query = select(func.count()).select_from(IngestBatch)
+        if agency_code is not None:
+            query = query.where(batch_scope(agency_code))
+        with self.archive.sessions() as session:
+            return session.scalar(query) or 0
+
+    def agency_of(self, batch_id: int) -> str | None:
+        """The agency a batch belongs to: its submitter's, else its fonds' (None if neither has one)."""
+        with self.archive.sessions() as session:
+            batch = session.get(IngestBatch, batch_id)
+            if batch is None:
+                raise LookupError(batch_id)
+            if batch.submitted_by is not None and batch.submitted_by.agency is not None:
+                return batch.submitted_by.agency.organ_id
+            return batch.fonds.agency.organ_id if batch.fonds.agency else None
+
+    def original(self, batch_id: int, ordinal: int) -> tuple[str, str, str]:
+        """(file name, storage key, state) of one item's original as received; LookupError if none."""
+        with self.archive.sessions() as session:
+            item = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                           BatchItem.ordinal == ordinal)).first()
+            if item is None or item.master_bitstream is None:
+                raise LookupError((batch_id, ordinal))
+            return item.original_name, item.master_bitstream.storage_key, item.state.value
 
     def retry(self, batch_id: int, ordinal: int | None = None) -> list[int]:
         """Put failed and quarantined items back where they failed, and take items waiting out a

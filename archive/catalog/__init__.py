@@ -5,6 +5,7 @@ English label), and ``db`` the engine, session and migration helpers. The names 
 need are re-exported here.
 """
 
+from archive.catalog.accounts import ApiToken, LoginThrottle, WebSession
 from archive.catalog.db import (
     MIGRATIONS_DIR,
     current_revision,
@@ -42,6 +43,7 @@ from archive.catalog.models import (
 __all__ = [
     "MIGRATIONS_DIR",
     "Agency",
+    "ApiToken",
     "Base",
     "BatchItem",
     "Bitstream",
@@ -56,11 +58,13 @@ __all__ = [
     "Fonds",
     "FondsLanguage",
     "IngestBatch",
+    "LoginThrottle",
     "PartialDate",
     "PreservationAgent",
     "PreservationEvent",
     "Representation",
     "User",
+    "WebSession",
     "current_revision",
     "downgrade",
     "head_revision",
