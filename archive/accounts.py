@@ -310,43 +310,43 @@ class AccountService:
 
         Every failure counts against both the username and the address; a success clears the
         username's count. The same message is given for an unknown user and a wrong password.
+        The failure is committed before the error is raised: a rolled-back count would never lock.
         """
         username = (username or "").strip().lower()[:100]
         keys = [f"user:{username}", f"ip:{ip or '-'}"]
         now = utc_now()
         with self.archive.work_sessions.begin() as session:
-            locked = [t for t in (session.get(LoginThrottle, k) for k in keys) if t and t.locked_until and t.locked_until > now]
-            user = session.scalars(select(User).where(User.username == username)).first()
-            if locked:
-                _spend(password)
-                until = max(t.locked_until for t in locked)  # type: ignore[type-var]
-                minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-                raise AccountError(
-                    "locked", f"Đăng nhập tạm bị khóa do sai quá nhiều lần. Hãy thử lại sau {minutes} phút "
-                    "hoặc liên hệ quản trị viên.",
-                    f"Sign-in is locked for now after too many failed attempts. Try again in {minutes} minutes "
-                    "or contact an administrator.", 429)
-            ok = _verify(user.password_hash if user else None, password)
-            if not ok:
-                lockout = self._count_failure(session, keys, now)
-                raise AccountError(
-                    "locked" if lockout else "bad_credentials",
-                    "Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra lại (chú ý phím Caps Lock) rồi đăng nhập lại."
-                    + (" Đăng nhập đã bị tạm khóa 15 phút do sai nhiều lần." if lockout else ""),
-                    "Wrong username or password. Check them (mind Caps Lock) and sign in again."
-                    + (" Sign-in is now locked for 15 minutes after repeated failures." if lockout else ""),
-                    429 if lockout else 401)
-            assert user is not None
-            if not user.active:
-                raise AccountError("inactive", "Tài khoản này đã bị ngừng hoạt động. Hãy liên hệ quản trị viên của cơ quan.",
-                                   "This account has been deactivated. Contact your agency's administrator.", 403)
-            throttle = session.get(LoginThrottle, keys[0])
-            if throttle is not None:
-                session.delete(throttle)
-            if HASHER.check_needs_rehash(user.password_hash):
-                user.password_hash = HASHER.hash(password)
-            session.flush()
-            return Account.of(user)
+            failure = self._check(session, username, password, keys, now)
+            if isinstance(failure, AccountError):
+                if failure.code == "bad_credentials" and self._count_failure(session, keys, now):
+                    failure = _locked_error(15, just_now=True)
+            else:
+                throttle = session.get(LoginThrottle, keys[0])
+                if throttle is not None:
+                    session.delete(throttle)
+                if HASHER.check_needs_rehash(failure.password_hash):
+                    failure.password_hash = HASHER.hash(password)
+                session.flush()
+                return Account.of(failure)
+        raise failure
+
+    def _check(self, session: Session, username: str, password: str, keys: list[str],
+               now: datetime) -> User | AccountError:
+        locked = [t for t in (session.get(LoginThrottle, k) for k in keys) if t and t.locked_until and t.locked_until > now]
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if locked:
+            _spend(password)
+            until = max(t.locked_until for t in locked if t.locked_until)
+            return _locked_error(max(1, int((until - now).total_seconds() // 60) + 1))
+        if not _verify(user.password_hash if user else None, password) or user is None:
+            return AccountError(
+                "bad_credentials",
+                "Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra lại (chú ý phím Caps Lock) rồi đăng nhập lại.",
+                "Wrong username or password. Check them (mind Caps Lock) and sign in again.", 401)
+        if not user.active:
+            return AccountError("inactive", "Tài khoản này đã bị ngừng hoạt động. Hãy liên hệ quản trị viên của cơ quan.",
+                                "This account has been deactivated. Contact your agency's administrator.", 403)
+        return user
 
     def _count_failure(self, session: Session, keys: list[str], now: datetime) -> bool:
         """Count one failure against each key; True when this failure locked the account or the address."""
@@ -445,6 +445,14 @@ class AccountService:
             if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
                 row.last_used_at = now
             return Account.of(row.user)
+
+
+def _locked_error(minutes: int, just_now: bool = False) -> AccountError:
+    lead_vi = "Sai tên đăng nhập hoặc mật khẩu quá nhiều lần. " if just_now else ""
+    lead_en = "Too many wrong usernames or passwords. " if just_now else ""
+    return AccountError(
+        "locked", f"{lead_vi}Đăng nhập tạm bị khóa; hãy thử lại sau {minutes} phút hoặc liên hệ quản trị viên.",
+        f"{lead_en}Sign-in is locked for now; try again in {minutes} minutes or contact an administrator.", 429)
 
 
 def _token_info(row: ApiToken) -> TokenInfo:
