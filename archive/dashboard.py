@@ -83,7 +83,7 @@ def dashboard(archive: Archive, lang: str = "vi", agency_code: str | None = None
             failed, review = failed.where(scope), review.where(scope)
         out.items_failed = session.scalar(failed) or 0
         out.review_queue = session.scalar(review) or 0
-        unattributed = "—"
+        unattributed = "(chưa xác định)" if lang == "vi" else "(not determined)"
         out.by_agency = [(name or unattributed, n) for name, n in session.execute(
             select(Agency.name, func.count(Document.id)).select_from(Document)
             .join(Fonds, Document.fonds_id == Fonds.id).outerjoin(Agency, Fonds.agency_id == Agency.id)

@@ -72,8 +72,9 @@ def current() -> Account | None:
 
 
 def language() -> str:
-    """?lang= wins, then the signed-in user's choice, then this browser's choice, then its
-    Accept-Language; Vietnamese by default."""
+    """?lang= wins, then the signed-in user's choice, then this browser's choice; pages then fall
+    back to the deployment's language (LUUTRU_LANGUAGE, Vietnamese by default) whatever the
+    browser's locale, while API clients may ask with Accept-Language."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
@@ -82,7 +83,10 @@ def language() -> str:
         return account.language
     if session.get("lang") in LANGUAGES:
         return str(session["lang"])
-    return request.accept_languages.best_match(LANGUAGES, default="vi") if request.accept_languages else "vi"
+    default = archive_of().settings.language
+    if request.path.startswith("/api/") and request.accept_languages:
+        return request.accept_languages.best_match(LANGUAGES, default=default) or default
+    return default
 
 
 def csrf_token() -> str:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from archive.accounts import AccountService
 from archive.catalog import Fonds
@@ -85,6 +88,18 @@ def populate(archive: Archive) -> dict[str, str]:
             passwords[username] = secrets.token_urlsafe(12)
             service.create_user(username, role, code, password=passwords[username])
     return passwords
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """The app on a real socket in a thread (browsers and schemathesis need HTTP); yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture()

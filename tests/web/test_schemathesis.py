@@ -8,21 +8,20 @@ pointed at a spare account instead, so the run keeps exploring.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from werkzeug.serving import make_server
 
 from archive.accounts import AccountService
 from archive.batches import BatchService
 from archive.web import create_web_app
 from archive.web.openapi import openapi_document
-from tests.web.conftest import AGENCY_A, build_archive, populate
+from tests.web.conftest import AGENCY_A, build_archive, live_server, populate
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +39,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     archivist = service.by_username("archivist-a")
     assert archivist is not None
     BatchService(archive).submit([sample], submitted_by=archivist.id)
-    server = make_server("127.0.0.1", 0, create_web_app(archive), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     protected_users = {u.id for u in service.users(limit=100)[0] if u.username in ("admin-a", "archivist-a")}
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "admin": admin_token, "archivist": archivist_token,
-           "protected_tokens": {admin_info.id, archivist_info.id}, "spare_token_id": spare_token.id, "protected_users": protected_users, "spare_user": spare.id}
-    server.shutdown()
+    with live_server(create_web_app(archive)) as url:
+        yield {"url": url, "admin": admin_token, "archivist": archivist_token,
+               "protected_tokens": {admin_info.id, archivist_info.id}, "spare_token_id": spare_token.id,
+               "protected_users": protected_users, "spare_user": spare.id}
     archive.engine.dispose()
 
 
@@ -74,6 +71,11 @@ def test_api_has_no_server_errors(live: dict[str, object]) -> None:
 
             try:
                 run()
+            except Unsatisfiable:
+                if mode is GenerationMode.NEGATIVE and not operation.path_parameters and not operation.query \
+                        and not operation.body:
+                    continue  # an operation without inputs has no invalid request to make
+                failures.append(f"{operation.label} ({mode.value}): no request could be generated")
             except Exception as exc:  # collect every failing operation, not only the first
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     document = openapi_document()
