@@ -212,6 +212,14 @@ class BatchService:
         with self.archive.sessions() as session:
             return session.scalar(query) or 0
 
+    def fonds_agency(self, code: str) -> str | None:
+        """The agency code of the fonds ``code`` (None for a fonds without agency); LookupError if none."""
+        with self.archive.sessions() as session:
+            fonds = session.scalars(select(Fonds).where(Fonds.code == code)).first()
+            if fonds is None:
+                raise LookupError(code)
+            return fonds.agency.organ_id if fonds.agency else None
+
     def agency_of(self, batch_id: int) -> str | None:
         """The agency a batch belongs to: its submitter's, else its fonds' (None if neither has one)."""
         with self.archive.sessions() as session:

@@ -51,6 +51,17 @@ def submit_upload(archive: Archive, account: Account, files: list[FileStorage], 
                   name: str | None, fonds_code: str | None) -> int:
     """Store the upload in a private scratch folder, submit it as one batch, remove the scratch."""
     files = [f for f in files if f and f.filename]
+    fonds_code = (fonds_code or "").strip() or None
+    if fonds_code:
+        try:
+            owner = BatchService(archive).fonds_agency(fonds_code)
+        except LookupError:
+            owner = account.agency_code  # BatchService.submit refuses it with its own message
+        if owner is not None and owner != account.agency_code:
+            raise WebError(403, "foreign_fonds",
+                           f"Phông {fonds_code} thuộc cơ quan khác; bạn chỉ tiếp nhận vào phông của cơ quan mình. Hãy chọn phông khác hoặc để trống.",
+                           f"Fonds {fonds_code} belongs to another agency; you can only deposit into your own agency's fonds. "
+                           "Choose another fonds or leave it empty.")
     if not files:
         raise WebError(400, "no_files", "Chưa chọn tệp nào. Hãy kéo thả hoặc chọn ít nhất một tệp rồi gửi lại.",
                        "No file was chosen. Drop or choose at least one file and submit again.")
@@ -75,7 +86,7 @@ def submit_upload(archive: Archive, account: Account, files: list[FileStorage], 
                            "None of the uploaded names was usable. Choose the files again.")
         try:
             return BatchService(archive).submit(entries, name=(name or "").strip()[:200] or None,
-                                                fonds_code=(fonds_code or "").strip() or None,
+                                                fonds_code=fonds_code,
                                                 catalogue_path=catalogue_path, submitted_by=account.id)
         except CatalogueError as exc:
             raise WebError(400, "bad_catalogue",

@@ -116,3 +116,9 @@ def test_upload_errors_say_what_to_do(web: Web) -> None:
                                       "catalogue": (io.BytesIO(b"x"), "bang-ke.doc")})
     assert bad_catalogue.status_code == 400 and bad_catalogue.json["error"]["code"] == "bad_catalogue_type"
     assert "CSV" in bad_catalogue.json["error"]["message_en"]
+    foreign = client.post("/api/v1/batches", headers={"X-CSRF-Token": csrf}, content_type="multipart/form-data",
+                          data={"files": [(io.BytesIO(b"x"), "a.txt")], "fonds": "F-B"})
+    assert foreign.status_code == 403 and foreign.json["error"]["code"] == "foreign_fonds"
+    unknown = client.post("/api/v1/batches", headers={"X-CSRF-Token": csrf}, content_type="multipart/form-data",
+                          data={"files": [(io.BytesIO(b"x"), "a.txt")], "fonds": "KHONG-CO"})
+    assert unknown.status_code == 400 and "KHONG-CO" in unknown.json["error"]["message_vi"]
