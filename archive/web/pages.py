@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Blueprint, Response, redirect, render_template, request, session, stream_with_context, url_for
 
@@ -191,8 +191,6 @@ def original_response(batch_id: int, ordinal: int) -> Response:
 
 
 def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name) or "original"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 
 from archive.accounts import Account, AccountService
 from archive.factory import Archive
@@ -56,8 +56,6 @@ def not_found() -> WebError:
 
 
 def archive_of() -> Archive:
-    from flask import current_app
-
     return current_app.extensions["luutru"]  # type: ignore[no-any-return]
 
 

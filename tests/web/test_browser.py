@@ -1,7 +1,7 @@
 """The pages in a real browser: Debian's chromium driven by Playwright (no browser download).
 
-Sign in, upload a small batch of born-digital PDFs (a file and a folder), watch it finish live,
-switch to English, and look at the dashboard on a phone-sized screen. A screenshot of every step is
+Sign in, upload a small batch of born-digital PDFs (a file and a folder) with a test virus, watch it
+finish live, download the quarantined original and retry it, switch to English, and look at the dashboard on a phone-sized screen. A screenshot of every step is
 saved under ``test-output/browser/`` (``LUUTRU_TEST_OUTPUT`` to change it) as a test artefact.
 """
 
@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from archive.web import create_web_app
 from archive.work import LocalWorker
 from tests.conftest import REPO_ROOT
+from tests.pipeline.badfiles import EICAR
 from tests.web.conftest import CORPUS, Web, build_archive, live_server, populate
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,10 +76,12 @@ def test_sign_in_upload_watch_finish_and_switch_language(browser: Browser, serve
     folder = tmp_path / "Hồ sơ 02"
     folder.mkdir()
     shutil.copy(CORPUS / "vn008.pdf", folder / "vn008.pdf")
-    page.set_input_files("#files", [str(CORPUS / "vn003.pdf")])
+    eicar = tmp_path / "eicar.com"
+    eicar.write_bytes(EICAR)
+    page.set_input_files("#files", [str(CORPUS / "vn003.pdf"), str(eicar)])
     page.set_input_files("#folder", str(folder))
     page.fill("#batch-name", "Lô thử trình duyệt")
-    expect(page.locator("#selected-count")).to_have_text("2")
+    expect(page.locator("#selected-count")).to_have_text("3")
     expect(page.locator("#selected")).to_contain_text("Hồ sơ 02/vn008.pdf")
     _shot(page, "03-new-batch")
     page.click("#submit-batch")
@@ -86,15 +89,25 @@ def test_sign_in_upload_watch_finish_and_switch_language(browser: Browser, serve
     page.wait_for_url("**/batches/*")
     expect(page.locator("h1")).to_contain_text("Lô thử trình duyệt")
     _shot(page, "04-processing")
-    expect(page.locator("#batch-status")).to_have_attribute("data-status", "completed", timeout=240_000)
-    expect(page.locator("#items tr")).to_have_count(2)
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", "completed_with_errors", timeout=240_000)
+    expect(page.locator("#items tr")).to_have_count(3)
     expect(page.locator("#items")).to_contain_text("Đã lưu trữ")
     expect(page.locator("#items")).to_contain_text("Hồ sơ 02/vn008.pdf")
-    _shot(page, "05-finished")
+    quarantined = page.locator('#items tr[data-state="quarantined"]')
+    expect(quarantined).to_contain_text("eicar.com")
+    expect(quarantined.locator("button")).to_have_text("Thử lại")
+    expect(page.locator("#quarantine")).to_contain_text("Tải bản gốc")
+    _shot(page, "05-finished-with-quarantine")
+    with page.expect_download() as download:
+        page.click("#quarantine a")
+    assert Path(download.value.path()).read_bytes() == EICAR
+    quarantined.locator("button").click()
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", "completed_with_errors", timeout=120_000)
 
     page.click("#switch-language")
     expect(page.locator("h1")).to_contain_text("Batch")
     expect(page.locator("#items")).to_contain_text("Archived")
+    expect(page.locator('#items tr[data-state="quarantined"] button')).to_have_text("Retry")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _shot(page, "06-english")
     page.goto(f"{url}/")
