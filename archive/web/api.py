@@ -103,6 +103,19 @@ def me() -> Any:
     return jsonify(account.as_dict())
 
 
+@api.patch("/me")
+@require()
+def update_me() -> Any:
+    """What every user may change about themselves: the language of their pages."""
+    account = current()
+    assert account is not None
+    language_code = _text(_body(), "language", True)
+    if language_code not in ("vi", "en"):
+        raise WebError(400, "bad_field", "Trường 'language' phải là 'vi' hoặc 'en'.", "Field 'language' must be 'vi' or 'en'.")
+    updated, _ = AccountService(archive_of()).update_user(account.id, language=language_code)
+    return jsonify(updated.as_dict())
+
+
 @api.get("/dashboard")
 @require("dashboard.view")
 def dashboard_figures() -> Any:
@@ -135,7 +148,9 @@ def submit_batch() -> Any:
 def batch_status(batch_id: int) -> Any:
     _batch_agency(batch_id)
     report = BatchService(archive_of()).report(batch_id, with_items=False)
-    return jsonify({**report.__dict__, "done": report.done, "items": None})
+    out = {**report.__dict__, "done": report.done}
+    out.pop("items")  # listed, paginated, by /items
+    return jsonify(out)
 
 
 @api.get("/batches/<int:batch_id>/items")

@@ -83,6 +83,8 @@ SCHEMAS: dict[str, Any] = {
     "UserChange": {"type": "object", "properties": {
         "role": {"type": "string"}, "agency": {"type": "string"}, "active": {"type": "boolean"},
         "full_name": {"type": "string"}, "language": {"type": "string"}, "password": {"type": "string"}}},
+    "MyChange": {"type": "object", "required": ["language"],
+                 "properties": {"language": {"type": "string", "enum": ["vi", "en"]}}},
     "Agency": {"type": "object", "required": ["id", "organ_id", "name"], "properties": {
         "id": {"type": "integer"}, "organ_id": {"type": "string", "minLength": 13, "maxLength": 13},
         "name": {"type": "string"}, "abbreviation": STRING_OR_NULL, "parent": STRING_OR_NULL}},
@@ -127,7 +129,10 @@ def openapi_document() -> dict[str, Any]:
             public=True)},
         "/api/v1/cataloguing": {"get": _op("Cataloguing status per agency and fonds (public)",
                                            _ok({"type": "object"}), public=True)},
-        "/api/v1/me": {"get": _op("The signed-in account", _ok({"$ref": "#/components/schemas/Account"}), errors=(401,))},
+        "/api/v1/me": {
+            "get": _op("The signed-in account", _ok({"$ref": "#/components/schemas/Account"}), errors=(401,)),
+            "patch": _op("Change one's own page language", _ok({"$ref": "#/components/schemas/Account"}),
+                         body=_json_body("MyChange"), errors=(400, 401))},
         "/api/v1/dashboard": {"get": _op("Dashboard figures", _ok({"type": "object"}))},
         "/api/v1/batches": {
             "get": _op("Batches, newest first (an archivist sees their agency's)", _ok(_paged("Batch")),

@@ -42,6 +42,14 @@ def test_revoked_token_and_inactive_owner_are_refused(web: Web) -> None:
     assert client.get("/api/v1/me", headers=_bearer(other)).status_code == 401
 
 
+def test_a_user_changes_their_own_language(web: Web) -> None:
+    client = web.client()
+    token = _bearer(web.token("official-a"))
+    assert client.patch("/api/v1/me", json={"language": "en"}, headers=token).json["language"] == "en"
+    assert client.patch("/api/v1/me", json={"language": "fr"}, headers=token).status_code == 400
+    assert '<html lang="en">' in web.sign_in("official-a").get("/").get_data(as_text=True)
+
+
 def test_guessing_tokens_locks_the_address(web: Web) -> None:
     client = web.client()
     for n in range(IP_MAX_FAILURES):

@@ -46,6 +46,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/tokens"): {"admin-a"},
     ("POST", "/admin/tokens/<int:token_id>/revoke"): {"admin-a"},
     ("GET", "/api/v1/me"): EVERYONE,
+    ("PATCH", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/dashboard"): EVERYONE,
     ("GET", "/api/v1/batches"): ALL_BATCH_READERS,
     ("POST", "/api/v1/batches"): {"archivist-a", "archivist-b"},
@@ -97,7 +98,7 @@ def _call(client: FlaskClient, method: str, rule: str, ids: dict[str, int], csrf
     for name, value in ids.items():
         path = path.replace(f"<int:{name}>", str(value))
     headers = {"X-CSRF-Token": csrf} if csrf else {}
-    body = {"active": True} if method == "PATCH" else {}
+    body = ({"language": "vi"} if rule == "/api/v1/me" else {"active": True}) if method == "PATCH" else {}
     if method in ("POST", "PATCH", "DELETE") and rule.startswith("/api/"):
         return client.open(path, method=method, json=body, headers=headers)
     if method == "POST" and "/admin/users/" in rule:
