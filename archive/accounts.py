@@ -103,6 +103,18 @@ class Account:
     def can(self, permission: str) -> bool:
         return self.active and allowed(self.role, permission)
 
+    @property
+    def batch_scope(self) -> str | None:
+        """The agency whose batches this user sees: archivists their own, everyone else all (None)."""
+        return self.agency_code if self.role == UserRole.ARCHIVIST.value else None
+
+    def may_see_batch_of(self, agency_code: str | None) -> bool:
+        return self.can("batch.view") and (self.batch_scope is None or agency_code == self.batch_scope)
+
+    def may_act_on_batch_of(self, agency_code: str | None, permission: str) -> bool:
+        """Retry, quarantine downloads: only with ``permission``, and only on one's own agency's batches."""
+        return self.can(permission) and agency_code is not None and agency_code == self.agency_code
+
     def as_dict(self) -> dict[str, object]:
         return {"id": self.id, "username": self.username, "full_name": self.full_name, "email": self.email,
                 "role": self.role, "agency": self.agency_code, "active": self.active, "language": self.language}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
 
-from archive.catalog import BatchItem, Bitstream, Dossier, Fonds, IngestBatch, utc_now
+from archive.catalog import Agency, BatchItem, Bitstream, Dossier, Fonds, IngestBatch, User, utc_now
 from archive.catalog.codes import (
     BatchItemState,
     BatchStatus,
@@ -50,6 +50,17 @@ def _sha256_of(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def batch_scope(agency_code: str | None):  # type: ignore[no-untyped-def]
+    """Batches of one agency: submitted by one of its people, or into one of its fonds."""
+    if agency_code is None:
+        return None
+    by_user = IngestBatch.submitted_by_id.in_(
+        select(User.id).join(Agency, User.agency_id == Agency.id).where(Agency.organ_id == agency_code))
+    by_fonds = IngestBatch.fonds_id.in_(
+        select(Fonds.id).join(Agency, Fonds.agency_id == Agency.id).where(Agency.organ_id == agency_code))
+    return or_(by_user, by_fonds)
 
 
 @dataclass
@@ -193,9 +204,7 @@ class BatchService:
         return report
 
     def list(self, limit: int = 50, offset: int = 0, agency_code: str | None = None) -> list[BatchReport]:
-        """The most recent batches; with ``agency_code``, only that agency's (see ``dashboard.batch_scope``)."""
-        from archive.dashboard import batch_scope
-
+        """The most recent batches; with ``agency_code``, only that agency's (see ``batch_scope``)."""
         query = select(IngestBatch.id).order_by(IngestBatch.id.desc()).offset(offset).limit(limit)
         if agency_code is not None:
             query = query.where(batch_scope(agency_code))
@@ -204,8 +213,6 @@ class BatchService:
         return [self.report(i, with_items=False) for i in ids]
 
     def count(self, agency_code: str | None = None) -> int:
-        from archive.dashboard import batch_scope
-
         query = select(func.count()).select_from(IngestBatch)
         if agency_code is not None:
             query = query.where(batch_scope(agency_code))

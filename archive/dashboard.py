@@ -13,6 +13,7 @@ from sqlalchemy import String, and_, cast, extract, func, or_, select
 
 from archive.catalog import Agency, BatchItem, Bitstream, Document, Fonds, IngestBatch
 from archive.catalog.codes import BatchItemState, BatchStatus, TypeName
+from archive.batches import batch_scope
 from archive.factory import Archive
 
 REVIEW_FLAGS = ("needs-review", "low-confidence")
@@ -43,19 +44,6 @@ class Dashboard:
                 "by_agency": [{"agency": a, "documents": n} for a, n in self.by_agency],
                 "by_type": [{"type": t, "documents": n} for t, n in self.by_type],
                 "by_year": [{"year": y, "documents": n} for y, n in self.by_year]}
-
-
-def batch_scope(agency_code: str | None):  # type: ignore[no-untyped-def]
-    """Batches of one agency: submitted by one of its people, or into one of its fonds."""
-    from archive.catalog import User
-
-    if agency_code is None:
-        return None
-    by_user = IngestBatch.submitted_by_id.in_(
-        select(User.id).join(Agency, User.agency_id == Agency.id).where(Agency.organ_id == agency_code))
-    by_fonds = IngestBatch.fonds_id.in_(
-        select(Fonds.id).join(Agency, Fonds.agency_id == Agency.id).where(Agency.organ_id == agency_code))
-    return or_(by_user, by_fonds)
 
 
 def dashboard(archive: Archive, lang: str = "vi", agency_code: str | None = None) -> Dashboard:

@@ -19,7 +19,7 @@ from archive.dashboard import cataloguing_status, dashboard
 from archive.status import collect_status
 from archive.web.openapi import openapi_document
 from archive.web.pages import DOWNLOADABLE_STATES, original_response
-from archive.web.security import WebError, archive_of, current, language, not_found, require, same_agency_or_abort, security_event
+from archive.web.security import WebError, archive_of, batch_access, current, language, require, security_event
 from archive.web.uploads import submit_upload
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -65,16 +65,7 @@ def _account_error(exc: AccountError) -> WebError:
 def _scope() -> str | None:
     account = current()
     assert account is not None
-    return account.agency_code if account.role == "archivist" else None
-
-
-def _batch_agency(batch_id: int) -> str | None:
-    try:
-        agency = BatchService(archive_of()).agency_of(batch_id)
-    except LookupError:
-        raise not_found() from None
-    same_agency_or_abort(agency)
-    return agency
+    return account.batch_scope
 
 
 # -- public ----------------------------------------------------------------------------------
@@ -146,7 +137,7 @@ def submit_batch() -> Any:
 @api.get("/batches/<int:batch_id>")
 @require("batch.view")
 def batch_status(batch_id: int) -> Any:
-    _batch_agency(batch_id)
+    batch_access(batch_id)
     report = BatchService(archive_of()).report(batch_id, with_items=False)
     out = {**report.__dict__, "done": report.done}
     out.pop("items")  # listed, paginated, by /items
@@ -156,7 +147,7 @@ def batch_status(batch_id: int) -> Any:
 @api.get("/batches/<int:batch_id>/items")
 @require("batch.view")
 def batch_items(batch_id: int) -> Any:
-    _batch_agency(batch_id)
+    batch_access(batch_id)
     page, per_page = _page()
     report = BatchService(archive_of()).report(batch_id)
     start = (page - 1) * per_page
@@ -168,7 +159,7 @@ def batch_items(batch_id: int) -> Any:
 @api.post("/batches/<int:batch_id>/retry")
 @require("batch.retry")
 def retry_batch(batch_id: int) -> Any:
-    _batch_agency(batch_id)
+    batch_access(batch_id, act="batch.retry")
     body = _body()
     ordinal = body.get("item")
     if ordinal is not None and (not isinstance(ordinal, int) or isinstance(ordinal, bool) or not 0 < ordinal < 2**31):
@@ -182,7 +173,7 @@ def retry_batch(batch_id: int) -> Any:
 @api.get("/batches/<int:batch_id>/items/<int:ordinal>/original")
 @require("quarantine.download")
 def download_original(batch_id: int, ordinal: int) -> Any:
-    _batch_agency(batch_id)
+    batch_access(batch_id, act="quarantine.download")
     return original_response(batch_id, ordinal)
 
 

@@ -16,12 +16,12 @@ from archive.status import collect_status
 from archive.web.security import (
     WebError,
     archive_of,
+    batch_access,
     client_ip,
     current,
     language,
     not_found,
     require,
-    same_agency_or_abort,
     security_event,
     sign_in,
     sign_out,
@@ -95,8 +95,7 @@ def set_language() -> Any:
 def home() -> tuple[str, int]:
     account = current()
     assert account is not None
-    scope = account.agency_code if account.role == "archivist" else None
-    return render("dashboard.html", board=dashboard(archive_of(), language(), scope))
+    return render("dashboard.html", board=dashboard(archive_of(), language(), account.batch_scope))
 
 
 @pages.get("/cataloguing")
@@ -108,16 +107,7 @@ def cataloguing() -> tuple[str, int]:
 def _scope() -> str | None:
     account = current()
     assert account is not None
-    return account.agency_code if account.role == "archivist" else None
-
-
-def _batch_agency(batch_id: int) -> str | None:
-    try:
-        agency = BatchService(archive_of()).agency_of(batch_id)
-    except LookupError:
-        raise not_found() from None
-    same_agency_or_abort(agency)
-    return agency
+    return account.batch_scope
 
 
 @pages.get("/batches")
@@ -146,19 +136,21 @@ def submit_batch() -> Any:
 @pages.get("/batches/<int:batch_id>")
 @require("batch.view")
 def batch_detail(batch_id: int) -> tuple[str, int]:
-    agency = _batch_agency(batch_id)
+    agency = batch_access(batch_id)
     report = BatchService(archive_of()).report(batch_id)
     account = current()
     assert account is not None
-    may_act = account.can("batch.retry") and agency == account.agency_code
+    may_act = account.may_act_on_batch_of(agency, "batch.retry")
     return render("batch.html", report=report, may_act=may_act, downloadable=DOWNLOADABLE_STATES)
 
 
 @pages.post("/batches/<int:batch_id>/retry")
 @require("batch.retry")
 def retry_batch(batch_id: int) -> Any:
-    _batch_agency(batch_id)
+    batch_access(batch_id, act="batch.retry")
     ordinal = request.form.get("item", type=int)
+    if ordinal is not None and not 0 < ordinal < 2**31:
+        raise not_found()
     resumed = BatchService(archive_of()).retry(batch_id, ordinal)
     security_event("batch.retry", f"batch:{batch_id}", {"item": ordinal, "resumed": len(resumed)})
     return redirect(url_for("pages.batch_detail", batch_id=batch_id))
@@ -167,7 +159,7 @@ def retry_batch(batch_id: int) -> Any:
 @pages.get("/batches/<int:batch_id>/items/<int:ordinal>/original")
 @require("quarantine.download")
 def download_original(batch_id: int, ordinal: int) -> Response:
-    _batch_agency(batch_id)
+    batch_access(batch_id, act="quarantine.download")
     return original_response(batch_id, ordinal)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, current_app, g, request, session
 
 from archive.accounts import Account, AccountService
+from archive.batches import BatchService
 from archive.factory import Archive
 from archive.i18n import LANGUAGES
 from archive.security_events import record
@@ -187,10 +188,15 @@ def require(permission: str | None = None) -> Callable[[Callable[..., Any]], Cal
     return decorate
 
 
-def same_agency_or_abort(batch_agency: str | None) -> None:
-    """Archivists act on their own agency's batches only; auditors and administrators read all."""
+def batch_access(batch_id: int, act: str | None = None) -> str | None:
+    """The agency of batch ``batch_id`` if the signed-in user may see it, or (``act``: a permission
+    such as ``batch.retry``) act on it; 404 for no such batch, 403 otherwise."""
     account = current()
     assert account is not None
-    if account.role == "archivist" and batch_agency != account.agency_code:
+    try:
+        agency = BatchService(archive_of()).agency_of(batch_id)
+    except LookupError:
+        raise not_found() from None
+    if not (account.may_act_on_batch_of(agency, act) if act else account.may_see_batch_of(agency)):
         raise forbidden()
-
+    return agency
