@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from archive.web import create_web_app
 from archive.web.uploads import safe_relative
 from archive.work import LocalWorker
 from tests.pipeline.badfiles import EICAR
 from tests.web.conftest import CORPUS, Web, build_archive, csrf_of, populate
-from archive.web import create_web_app
 
 
 @pytest.fixture()
@@ -33,7 +33,7 @@ def test_upload_watch_quarantine_download_and_retry(web_clamd: Web, tmp_path: Pa
     csrf = csrf_of(client.get("/batches/new"))
     pdf = (CORPUS / "vn003.pdf").read_bytes()
     response = client.post("/batches/new", content_type="multipart/form-data", data={
-        "csrf_token": csrf, "name": "Lô thử web",
+        "csrf_token": csrf, "name": "Lô thử web", "fonds": "F-A",
         "files": [(io.BytesIO(pdf), "Hồ sơ 01/vn003.pdf"), (io.BytesIO(EICAR), "eicar.com"),
                   (io.BytesIO(b"plain words"), "Hồ sơ 01/../../../../tmp/thoat-ra.txt")]})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -78,9 +78,13 @@ def test_upload_watch_quarantine_download_and_retry(web_clamd: Web, tmp_path: Pa
         assert f'"{action}"' in logged, action
 
     dashboard = client.get("/api/v1/dashboard").json
-    assert dashboard["documents"] >= 1 and dashboard["items_failed"] == 1 and dashboard["storage_bytes"] > len(pdf)
+    assert dashboard["documents"] == 2 and dashboard["items_failed"] == 1 and dashboard["storage_bytes"] > len(pdf)
+    assert {"agency": "Cơ quan A", "documents": 2} in dashboard["by_agency"]
     cataloguing = web.client().get("/cataloguing").get_data(as_text=True)
-    assert "Tình hình chỉnh lý" in cataloguing
+    assert "Tình hình chỉnh lý" in cataloguing and "Phông A" in cataloguing
+    rows = {r["fonds_code"]: r for r in web.client().get("/api/v1/cataloguing").json["items"]}
+    assert rows["F-A"]["catalogued"] == 2 and rows["F-A"]["agency_code"] == "000.00.00.A01"
+    assert rows["F-B"]["catalogued"] == 0
 
 
 @pytest.mark.parametrize("path", [
