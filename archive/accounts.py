@@ -298,6 +298,11 @@ class AccountService:
                 raise AccountError("agency_required", "Mỗi người dùng phải thuộc một cơ quan; hãy chọn cơ quan.",
                                    "Every user belongs to an agency; choose one.")
             session.flush()
+            if not session.scalar(select(func.count()).select_from(User).where(User.role == UserRole.ADMIN,
+                                                                               User.active.is_(True))):
+                raise AccountError("last_admin",
+                                   "Đây là quản trị viên cuối cùng đang hoạt động; hãy tạo hoặc kích hoạt quản trị viên khác trước.",
+                                   "This is the last active administrator; create or activate another one first.", 409)
             return Account.of(user), changes
 
     def get(self, user_id: int) -> Account | None:

@@ -51,3 +51,17 @@ def test_batch_visibility_rules() -> None:
     assert not official.may_see_batch_of("000.00.00.A01")
     assert archivist.may_act_on_batch_of("000.00.00.A01", "quarantine.download")
     assert not archivist.may_act_on_batch_of("000.00.00.B02", "quarantine.download")
+
+
+def test_the_last_active_administrator_cannot_be_removed(web: Web) -> None:
+    service = AccountService(web.archive)
+    admin_a, admin_b = service.by_username("admin-a"), service.by_username("admin-b")
+    assert admin_a is not None and admin_b is not None
+    service.update_user(admin_b.id, active=False)
+    with pytest.raises(AccountError) as caught:
+        service.update_user(admin_a.id, role="official")
+    assert caught.value.code == "last_admin"
+    with pytest.raises(AccountError):
+        service.update_user(admin_a.id, active=False)
+    still = service.get(admin_a.id)
+    assert still is not None and still.active and still.role == "admin"
