@@ -1,6 +1,7 @@
 """The pages in a real browser: Debian's chromium driven by Playwright (no browser download).
 
-Sign in, upload a small batch of born-digital PDFs (a file and a folder) with a test virus, watch it
+Sign in, upload a small batch of born-digital PDFs (chosen files, a folder, a file dropped on the
+drop zone) with a test virus, watch it
 finish live, download the quarantined original and retry it, switch to English, and look at the dashboard on a phone-sized screen. A screenshot of every step is
 saved under ``test-output/browser/`` (``LUUTRU_TEST_OUTPUT`` to change it) as a test artefact.
 """
@@ -80,8 +81,16 @@ def test_sign_in_upload_watch_finish_and_switch_language(browser: Browser, serve
     eicar.write_bytes(EICAR)
     page.set_input_files("#files", [str(CORPUS / "vn003.pdf"), str(eicar)])
     page.set_input_files("#folder", str(folder))
+    page.evaluate("""() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["Công văn thả vào vùng tiếp nhận"], "tha-vao.txt", {type: "text/plain"}));
+        const zone = document.getElementById("dropzone");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""")
     page.fill("#batch-name", "Lô thử trình duyệt")
-    expect(page.locator("#selected-count")).to_have_text("3")
+    expect(page.locator("#selected-count")).to_have_text("4")
+    expect(page.locator("#selected")).to_contain_text("tha-vao.txt")
     expect(page.locator("#selected")).to_contain_text("Hồ sơ 02/vn008.pdf")
     _shot(page, "03-new-batch")
     page.click("#submit-batch")
@@ -90,7 +99,8 @@ def test_sign_in_upload_watch_finish_and_switch_language(browser: Browser, serve
     expect(page.locator("h1")).to_contain_text("Lô thử trình duyệt")
     _shot(page, "04-processing")
     expect(page.locator("#batch-status")).to_have_attribute("data-status", "completed_with_errors", timeout=240_000)
-    expect(page.locator("#items tr")).to_have_count(3)
+    expect(page.locator("#items tr")).to_have_count(4)
+    expect(page.locator("#items")).to_contain_text("tha-vao.txt")
     expect(page.locator("#items")).to_contain_text("Đã lưu trữ")
     expect(page.locator("#items")).to_contain_text("Hồ sơ 02/vn008.pdf")
     quarantined = page.locator('#items tr[data-state="quarantined"]')
