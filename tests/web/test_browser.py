@@ -1,9 +1,9 @@
 """The pages in a real browser: Debian's chromium driven by Playwright (no browser download).
 
 Sign in, upload a small batch of born-digital PDFs (chosen files, a folder, a file dropped on the
-drop zone) with a test virus, watch it
-finish live, download the quarantined original and retry it, switch to English, and look at the dashboard on a phone-sized screen. A screenshot of every step is
-saved under ``test-output/browser/`` (``LUUTRU_TEST_OUTPUT`` to change it) as a test artefact.
+drop zone) with a test virus, watch it finish live, download the quarantined original and retry
+it, switch to English, and look at the dashboard on a phone-sized screen. A screenshot of every
+step is saved under ``test-output/browser/`` (``LUUTRU_TEST_OUTPUT`` to change it) as a test artefact.
 """
 
 from __future__ import annotations
