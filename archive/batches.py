@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import and_, func, or_, select
 
 from archive.audit import SYSTEM_ACTOR, append
-from archive.catalog import BatchItem, Bitstream, Dossier, Fonds, IngestBatch, utc_now
+from archive.catalog import Agency, BatchItem, Bitstream, Dossier, Fonds, IngestBatch, User, utc_now
 from archive.catalog.codes import (
     BatchItemState,
     BatchStatus,
@@ -55,6 +55,17 @@ def _sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def batch_scope(agency_code: str | None):  # type: ignore[no-untyped-def]
+    """Batches of one agency: submitted by one of its people, or into one of its fonds."""
+    if agency_code is None:
+        return None
+    by_user = IngestBatch.submitted_by_id.in_(
+        select(User.id).join(Agency, User.agency_id == Agency.id).where(Agency.organ_id == agency_code))
+    by_fonds = IngestBatch.fonds_id.in_(
+        select(Fonds.id).join(Agency, Fonds.agency_id == Agency.id).where(Agency.organ_id == agency_code))
+    return or_(by_user, by_fonds)
+
+
 @dataclass
 class BatchReport:
     id: int
@@ -80,7 +91,8 @@ class BatchService:
 
     # -- submission --------------------------------------------------------------------------
     def submit(self, paths: list[Path], *, name: str | None = None, fonds_code: str | None = None,
-               catalogue_path: Path | None = None, actor: str = SYSTEM_ACTOR, ip: str | None = None) -> int:
+               catalogue_path: Path | None = None, submitted_by: int | None = None, actor: str = SYSTEM_ACTOR,
+               ip: str | None = None) -> int:
         """Store every original as a master and queue the batch; returns the batch id.
 
         A bad catalogue or an invalid bag is refused before anything is stored (``CatalogueError``,
@@ -101,7 +113,7 @@ class BatchService:
                 fonds = self._fonds(session, fonds_code)
                 self._dossiers(session, fonds, [*catalogue.rows.values(), *(f.supplied for f in files)])
                 batch = IngestBatch(name=name or f"Lô {utc_now():%d/%m/%Y %H:%M}", fonds=fonds,
-                                    status=BatchStatus.OPEN, total_items=len(files))
+                                    status=BatchStatus.OPEN, total_items=len(files), submitted_by_id=submitted_by)
                 session.add(batch)
                 session.flush()
                 batch_id = batch.id
@@ -205,10 +217,48 @@ class BatchService:
                         "flags": list(item.flags or [])})
         return report
 
-    def list(self, limit: int = 50) -> list[BatchReport]:
+    def list(self, limit: int = 50, offset: int = 0, agency_code: str | None = None) -> list[BatchReport]:
+        """The most recent batches; with ``agency_code``, only that agency's (see ``batch_scope``)."""
+        query = select(IngestBatch.id).order_by(IngestBatch.id.desc()).offset(offset).limit(limit)
+        if agency_code is not None:
+            query = query.where(batch_scope(agency_code))
         with self.archive.sessions() as session:
-            ids = list(session.scalars(select(IngestBatch.id).order_by(IngestBatch.id.desc()).limit(limit)))
+            ids = list(session.scalars(query))
         return [self.report(i, with_items=False) for i in ids]
+
+    def count(self, agency_code: str | None = None) -> int:
+        query = select(func.count()).select_from(IngestBatch)
+        if agency_code is not None:
+            query = query.where(batch_scope(agency_code))
+        with self.archive.sessions() as session:
+            return session.scalar(query) or 0
+
+    def fonds_agency(self, code: str) -> str | None:
+        """The agency code of the fonds ``code`` (None for a fonds without agency); LookupError if none."""
+        with self.archive.sessions() as session:
+            fonds = session.scalars(select(Fonds).where(Fonds.code == code)).first()
+            if fonds is None:
+                raise LookupError(code)
+            return fonds.agency.organ_id if fonds.agency else None
+
+    def agency_of(self, batch_id: int) -> str | None:
+        """The agency a batch belongs to: its submitter's, else its fonds' (None if neither has one)."""
+        with self.archive.sessions() as session:
+            batch = session.get(IngestBatch, batch_id)
+            if batch is None:
+                raise LookupError(batch_id)
+            if batch.submitted_by is not None and batch.submitted_by.agency is not None:
+                return batch.submitted_by.agency.organ_id
+            return batch.fonds.agency.organ_id if batch.fonds.agency else None
+
+    def original(self, batch_id: int, ordinal: int) -> tuple[str, str, str]:
+        """(file name, storage key, state) of one item's original as received; LookupError if none."""
+        with self.archive.sessions() as session:
+            item = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                           BatchItem.ordinal == ordinal)).first()
+            if item is None or item.master_bitstream is None:
+                raise LookupError((batch_id, ordinal))
+            return item.original_name, item.master_bitstream.storage_key, item.state.value
 
     def retry(self, batch_id: int, ordinal: int | None = None, *, actor: str = SYSTEM_ACTOR,
               ip: str | None = None) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -17,8 +18,8 @@ from storage.local import LocalObjectStore
 from storage.s3 import S3ObjectStore
 
 
-def _run(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+def _run(env: dict[str, str], *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
 def test_embedded_first_run_creates_data_dir_migrates_and_reports(tmp_path: Path) -> None:
@@ -69,13 +70,18 @@ def test_config_command_hides_secrets(tmp_path: Path) -> None:
 def test_web_status_page_is_vietnamese_by_default(tmp_path: Path) -> None:
     env = {"LUUTRU_DATA_DIR": str(tmp_path)}
     assert _run(env, "init").exit_code == 0
+    assert _run(env, "user", "add", "quan-tri", "--role", "admin", "--password-stdin",
+                stdin="mat-khau-quan-tri\n").exit_code == 0
     client = create_web_app(create_archive(load_settings(env))).test_client()
-    page = client.get("/")
+    assert client.get("/admin").status_code == 302  # sign in first
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "quan-tri", "password": "mat-khau-quan-tri", "csrf_token": token})
+    page = client.get("/admin")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert '<html lang="vi">' in body and "Cơ sở dữ liệu mục lục" in body and "hoạt động" in body
     assert "ngày" in body and "tháng" in body
-    assert "Catalog database" in client.get("/?lang=en").get_data(as_text=True)
+    assert "Catalog database" in client.get("/admin?lang=en").get_data(as_text=True)
     api = client.get("/api/v1/status", headers={"Accept-Language": "en"})
     assert api.status_code == 200 and api.json["ok"] is True and api.json["profile"] == "embedded"
 

@@ -6,6 +6,7 @@ need are re-exported here.
 """
 
 from archive.catalog.access import AccessGrant, SavedQuery
+from archive.catalog.accounts import ApiToken, LoginThrottle, WebSession
 from archive.catalog.db import (
     MIGRATIONS_DIR,
     current_revision,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
     "ArchivalPackage",
+    "ApiToken",
     "Base",
     "BatchItem",
     "Bitstream",
@@ -66,12 +68,14 @@ __all__ = [
     "IngestBatch",
     "ObjectCopy",
     "MetadataChange",
+    "LoginThrottle",
     "PartialDate",
     "PreservationAgent",
     "PreservationEvent",
     "Representation",
     "SignatureValidation",
     "User",
+    "WebSession",
     "current_revision",
     "downgrade",
     "head_revision",

@@ -310,13 +310,14 @@ class ProvenanceSource(CodeEnum):
 
 
 class UserRole(CodeEnum):
-    """What a user account may do; the permission rules themselves live in the access layer."""
+    """What a user account may do (issue 7): archivists ingest and describe for their agency, officials
+    search and read, auditors read everything and run integrity tools, administrators manage accounts.
+    The permission rules themselves live in ``archive.accounts``."""
 
-    ADMIN = "admin", "Quản trị hệ thống", "System administrator"
     ARCHIVIST = "archivist", "Cán bộ lưu trữ", "Archivist"
-    CLERK = "clerk", "Văn thư", "Registry clerk"
-    READER = "reader", "Người khai thác", "Reader"
+    OFFICIAL = "official", "Cán bộ, công chức khai thác", "Official"
     AUDITOR = "auditor", "Kiểm tra, giám sát", "Auditor"
+    ADMIN = "admin", "Quản trị hệ thống", "System administrator"
 
 
 # --- Ingest ---------------------------------------------------------------------------------------

@@ -708,6 +708,8 @@ class User(Base):
     agency_id: Mapped[int | None] = mapped_column(ID, ForeignKey("agency.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi",
+                                          doc="language of the pages this user sees (vi or en)")
 
     agency: Mapped[Agency | None] = relationship()
 

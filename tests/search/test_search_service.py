@@ -119,9 +119,9 @@ def _populate(archive: Archive) -> tuple[dict[str, int], dict[str, str]]:
             _store_pages(archive, session, document, f"{name}.pdf", [f"Trang một của {name}.", text])
             docs[name] = document
         users = {
-            "official_a": User(username="official_a", full_name="Cán bộ A", password_hash="x", role=UserRole.READER,
+            "official_a": User(username="official_a", full_name="Cán bộ A", password_hash="x", role=UserRole.OFFICIAL,
                                agency=agency_a),
-            "official_b": User(username="official_b", full_name="Cán bộ B", password_hash="x", role=UserRole.READER,
+            "official_b": User(username="official_b", full_name="Cán bộ B", password_hash="x", role=UserRole.OFFICIAL,
                                agency=agency_b),
             "archivist_a": User(username="archivist_a", full_name="Lưu trữ A", password_hash="x",
                                 role=UserRole.ARCHIVIST, agency=agency_a),
@@ -129,7 +129,7 @@ def _populate(archive: Archive) -> tuple[dict[str, int], dict[str, str]]:
                             agency=agency_b),
             "admin": User(username="admin", full_name="Quản trị", password_hash="x", role=UserRole.ADMIN),
             "outsider": User(username="outsider", full_name="Không cơ quan", password_hash="x",
-                             role=UserRole.READER),
+                             role=UserRole.OFFICIAL),
         }
         session.add_all(users.values())
         session.flush()

@@ -60,7 +60,7 @@ TYPE_NAME = (
     "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32"
 )
 URGENCY = ("01", "02", "03")
-USER_ROLE = ("admin", "archivist", "clerk", "reader", "auditor")
+USER_ROLE = ("archivist", "official", "auditor", "admin")
 # fmt: on
 
 
@@ -701,8 +701,52 @@ def upgrade() -> None:
     op.create_index(op.f("ix_saved_query_user_id"), "saved_query", ["user_id"])
     # --- end search and access ---
 
+    # --- accounts and web (issue 7) ---
+    op.add_column("user_account", sa.Column("language", sa.String(length=2), server_default="vi", nullable=False))
+    op.create_table(
+        "api_token",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("user_id", ID, nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("prefix", sa.String(length=12), nullable=False),
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_api_token_user_id_user_account"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_api_token_token_sha256")),
+    )
+    op.create_index(op.f("ix_api_token_user_id"), "api_token", ["user_id"])
+    op.create_table(
+        "login_throttle",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
+    )
+    op.create_table(
+        "web_session",
+        sa.Column("sid_sha256", sa.String(length=64), nullable=False),
+        sa.Column("user_id", ID, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_web_session_user_id_user_account"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("sid_sha256", name=op.f("pk_web_session")),
+    )
+    op.create_index(op.f("ix_web_session_user_id"), "web_session", ["user_id"])
+    # --- end accounts and web ---
+
 
 def downgrade() -> None:
+    # --- accounts and web (issue 7) ---
+    op.drop_table("web_session")
+    op.drop_table("login_throttle")
+    op.drop_table("api_token")
+    # --- end accounts and web ---
     # --- search and access ---
     op.drop_table("saved_query")
     op.drop_table("access_grant")
