@@ -1,7 +1,9 @@
 """The catalogue spreadsheet an archivist hands over with a batch (CSV or XLSX).
 
 Columns are named after the TT 05/2025 fields (``fileCode``, ``title``, ``maintenance``, ``mode``,
-``typeName``, ``codeNumber`` …) plus a file-name column. Each row describes one file of the batch
+``typeName``, ``codeNumber`` …) plus a file-name column; a spreadsheet exported with the TT 02/2019
+column names ("Tiêu đề hồ sơ", "Trích yếu" …) is read through the legacy profile in
+``archive.legacy_tt02``. Each row describes one file of the batch
 and, through ``fileCode``, the dossier (hồ sơ) it belongs to. Every value is checked against the
 code lists and lengths before anything is stored, and every problem is reported with its row and
 column, so a bad spreadsheet is corrected in one pass.
@@ -16,9 +18,11 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from archive import legacy_tt02
 from archive.catalog.codes import CodeEnum, Language, Maintenance, Mode, TypeName
 
-FILE_NAME_COLUMNS = ("fileName", "filename", "file", "tenTep", "tên tệp", "ten tep")
+FILE_NAME_COLUMNS = ("fileName", "file", "tenTep", "tên tệp", "tên file")
+_FILE_NAME_FOLDED = {legacy_tt02.fold(name) for name in FILE_NAME_COLUMNS}   # any case, with or without accents
 
 # TT 05 field → (length, code list or None, level). Lengths from standards.md §1.1.5 and §1.2.5.
 FIELDS: dict[str, tuple[int, type[CodeEnum] | None, str]] = {
@@ -47,6 +51,9 @@ class Catalogue:
     """Rows keyed by the file name they describe (as given, and by base name for convenience)."""
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profile: str = "TT 05/2025"
+    not_imported: list[str] = field(default_factory=list)
+    """Columns of a legacy export that TT 05 has no field for; their values stay in the export."""
 
     def row_for(self, relative_name: str) -> dict[str, Any]:
         key = _norm(relative_name)
@@ -108,6 +115,24 @@ def _check(name: str, value: str, where: str, problems: list[str]) -> Any:
     return value
 
 
+def _from_tt02(rows: list[dict[str, str]], header: list[str],
+               catalogue: Catalogue) -> tuple[list[dict[str, str]], list[str]]:
+    """Rename a TT 02/2019 export's columns to TT 05 fields and translate its coded values."""
+    catalogue.profile = "TT 02/2019"
+    renamed: dict[str, str] = {}
+    for column in header:
+        target = legacy_tt02.field_for(column)
+        if target is not None:
+            renamed[column] = target
+        elif legacy_tt02.not_imported(column):
+            catalogue.not_imported.append(column)
+        else:
+            renamed[column] = column   # the file-name column, or an unknown one reported as such
+    converted = [{renamed[k]: legacy_tt02.translate_value(renamed[k], v) for k, v in row.items() if k in renamed}
+                 for row in rows]
+    return converted, [renamed[c] for c in header if c in renamed]
+
+
 def read_catalogue(path: Path) -> Catalogue:
     """Read and validate the whole spreadsheet; raise ``CatalogueError`` listing every problem."""
     if not path.exists():
@@ -119,14 +144,16 @@ def read_catalogue(path: Path) -> Catalogue:
     if not rows:
         raise CatalogueError(path, ["Bảng kê không có dòng nào / the spreadsheet has no rows."])
     header = list(rows[0])
-    name_column = next((c for c in header if c in FILE_NAME_COLUMNS), None)
+    catalogue = Catalogue()
+    if legacy_tt02.is_legacy(header):
+        rows, header = _from_tt02(rows, header, catalogue)
+    name_column = next((c for c in header if legacy_tt02.fold(c) in _FILE_NAME_FOLDED), None)
     problems: list[str] = []
     if name_column is None:
         raise CatalogueError(path, [f"Thiếu cột tên tệp / no file-name column; name one of: {', '.join(FILE_NAME_COLUMNS)}."])
     unknown = [c for c in header if c not in FIELDS and c != name_column]
     if unknown:
         problems.append(f"Cột không thuộc TT 05/2025 / columns that are not TT 05 fields: {', '.join(unknown)}.")
-    catalogue = Catalogue()
     for number, row in enumerate(rows, start=2):
         file_name = row.get(name_column, "")
         if not file_name:

@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export LUUTRU_DATA_DIR=${LUUTRU_DATA_DIR:-./data}
+# The official METS 1.12 / PREMIS 3.0 XSDs every package is validated against (a deployment installs them
+# and sets LUUTRU_SCHEMA_DIR); on this kind of machine they are the workplace's copies.
+if [ -z "${LUUTRU_SCHEMA_DIR:-}" ] && [ -f ../shared/schemas/mets-1.12.xsd ]; then
+  LUUTRU_SCHEMA_DIR=$(cd ../shared/schemas && pwd); export LUUTRU_SCHEMA_DIR
+fi
 luutru=.venv/bin/luutru
 $luutru init
 accounts=$($luutru demo)   # the demo agency, its fonds DEMO-01, one account per role

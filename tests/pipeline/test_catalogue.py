@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from archive.batches import BatchService
 from archive.catalog import BatchItem, Document, Dossier, IngestBatch
 from archive.catalog.codes import Maintenance, Mode, TypeName
-from archive.catalogue import CatalogueError
+from archive.catalogue import CatalogueError, read_catalogue
 from archive.factory import Archive
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import RunBatch
@@ -143,3 +143,45 @@ def test_bad_catalogue_is_refused_with_every_problem_and_nothing_is_stored(archi
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(IngestBatch)) == 0
         assert session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+TT02_COLUMNS = ["Tên tệp", "Mã hồ sơ", "Tiêu đề hồ sơ", "Thời hạn bảo quản", "Chế độ sử dụng", "Tên loại", "Số",
+                "Ký hiệu", "Ngày tháng năm", "Trích yếu", "Số lượng trang", "Tình trạng vật lý"]
+
+
+def test_tt02_2019_export_is_read_through_the_legacy_profile(tmp_path: Path) -> None:
+    # An old system's export: TT 02 column names (one without accents, as such exports often are) and
+    # TT 02 wording of the codes ("Hạn chế" is TT 05's "Sử dụng có điều kiện").
+    columns = [*TT02_COLUMNS[:6], "So", *TT02_COLUMNS[7:]]
+    path = write_csv(tmp_path / "xuat-tt02.csv", [
+        ["vn003.pdf", "HS.2016.01", DOSSIER_TITLE, "Vĩnh viễn", "Hạn chế", "Kế hoạch", "19", "KH-BANKE",
+         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt"]], columns)
+    catalogue = read_catalogue(path)
+    assert catalogue.profile == "TT 02/2019" and catalogue.not_imported == ["Tình trạng vật lý"]
+    assert catalogue.row_for("vn003.pdf") == {
+        "fileCode": "HS.2016.01", "title": DOSSIER_TITLE, "maintenance": "01", "mode": "02", "typeName": TypeName.lookup("Kế hoạch").value,
+        "codeNumber": "19", "codeNotation": "KH-BANKE", "issuedDate": "2016-02-01",
+        "subject": "Trích yếu theo bảng kê", "numberOfPage": 2}
+
+
+def test_tt02_2019_values_are_validated_like_any_other(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "xuat-tt02.csv", [
+        ["vn003.pdf", "HS.1", "Hồ sơ", "Tạm thời", "Hạn chế", "Kế hoạch", "19", "KH", "31/02/2016", "x", "2", ""]],
+        TT02_COLUMNS)
+    with pytest.raises(CatalogueError) as refused:
+        read_catalogue(path)
+    assert any("maintenance='Tạm thời'" in p for p in refused.value.problems), refused.value.problems
+    assert any("issuedDate='31/02/2016'" in p for p in refused.value.problems), refused.value.problems
+
+
+def test_tt02_2019_export_files_documents_like_a_tt05_catalogue(
+        archive: Archive, run_batch: RunBatch, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "xuat-tt02.csv", [
+        ["vn003.pdf", "HS.2016.01", DOSSIER_TITLE, "Vĩnh viễn", "Hạn chế", "Kế hoạch", "19", "KH-BANKE",
+         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt"]], TT02_COLUMNS)
+    report = run_batch(CORPUS / "vn003.pdf", catalogue_path=path)
+    assert [i["state"] for i in report.items] == ["archived"], report.items
+    document = documents_by_file(archive, report.id)["vn003.pdf"]
+    assert (document.code_number, document.code_notation, document.issued_date, document.mode) == (
+        "19", "KH-BANKE", date(2016, 2, 1), Mode.RESTRICTED)
+    assert source(document, "code_number") == "catalogue"
