@@ -36,6 +36,7 @@ from archive.factory import Archive, create_archive
 from archive.packaging import schema_set
 from ingest.package import OcflStorage, read_package, read_zip_package, validate_storage_root
 from ingest.package.build import EAD_PATH
+from search.base import SearchRequest, Visibility
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import RunBatch, by_name
 
@@ -157,7 +158,7 @@ def test_correction_is_a_new_version_with_a_mem_event(archived: dict[str, int], 
     assert shown["version"] == "v3" and shown["fields"]["typeName"] == "02"
     assert {h["field"] for h in shown["history"]} == {"subject", "typeName", "issuedDate"}
     assert all(h["previous_version"] == "v2" for h in shown["history"])
-    hits = archive.index.search("triển khai hồ sơ điện tử", {"fonds": [str(document.fonds_id)]})
+    hits = archive.index.search(SearchRequest("triển khai hồ sơ điện tử"), Visibility.everything())
     assert str(record) in {hit.doc_id for hit in hits.hits}
 
 
@@ -208,8 +209,7 @@ def test_rebuild_from_storage_recreates_catalog_and_index(archived: dict[str, in
                   "--set", "language=01,02", "--actor", "Phạm Văn Cường").exit_code == 0
     before = snapshot(archive)
     assert len(before["document"]) == 3 and before["changes"] and before["events"]
-    query = {"fonds": [str(before["document"][0]["fonds_id"])]}
-    searched = {word: sorted(h.doc_id for h in archive.index.search(word, query).hits)
+    searched = {word: sorted(h.doc_id for h in archive.index.search(SearchRequest(word), Visibility.everything()).hits)
                 for word in ("quyết định", "công văn", "chuyển đổi số")}
 
     settings = archive.settings
@@ -225,7 +225,7 @@ def test_rebuild_from_storage_recreates_catalog_and_index(archived: dict[str, in
         after = snapshot(rebuilt)
         for key in before:
             assert after[key] == before[key], key
-        assert {word: sorted(h.doc_id for h in rebuilt.index.search(word, query).hits)
+        assert {word: sorted(h.doc_id for h in rebuilt.index.search(SearchRequest(word), Visibility.everything()).hits)
                 for word in searched} == searched
         again = luutru(embedded_env, "--lang", "en", "rebuild", "--from-storage")
         assert again.exit_code == 2 and "empty" in again.output

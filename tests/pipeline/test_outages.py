@@ -31,6 +31,7 @@ from archive.cli import main
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
 from ingest.package import validate_storage_root
+from search.base import SearchRequest, Visibility
 from tests.conftest import REPO_ROOT
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import SCHEMA_DIR
@@ -206,5 +207,5 @@ def test_elasticsearch_stopped_mid_batch_items_wait_for_indexing_then_are_indexe
     assert_all_archived(archive, report)
     # Every record is in the index that came back, including those archived before the outage.
     archive.index.refresh()
-    found = archive.index.search("", {})
+    found = archive.index.search(SearchRequest(""), Visibility.everything())
     assert {hit.doc_id for hit in found.hits} == {str(i["document_id"]) for i in report.items}

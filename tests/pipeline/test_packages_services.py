@@ -22,6 +22,7 @@ from archive.config import load_settings
 from archive.factory import create_archive
 from archive.work import LocalWorker
 from ingest.package import OcflStorage, validate_storage_root
+from search.base import SearchRequest, Visibility
 from tests.conftest import S3_ACCESS_KEY, S3_SECRET_KEY
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import SCHEMA_DIR
@@ -75,7 +76,7 @@ def test_packages_corrections_and_rebuild_on_services(tmp_path: Path, pg_databas
     after = snapshot(rebuilt)
     for key in before:
         assert after[key] == before[key], key
-    hits = rebuilt.index.search("cải cách hành chính", {"fonds": [str(before["document"][0]["fonds_id"])]})
+    hits = rebuilt.index.search(SearchRequest("cải cách hành chính"), Visibility.everything())
     assert record in {hit.doc_id for hit in hits.hits}
     # PostgreSQL's sequences continue after the restored ids: a new correction works.
     again = runner.invoke(main, ["describe", record, "--set", "keyword=số hóa", "--actor", "Đỗ Minh Châu"],
