@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive import legacy_tt02
-from archive.catalog.codes import CodeEnum, Language, Maintenance, Mode, TypeName
+from archive.catalog.codes import CodeEnum, Language, Maintenance, Mode, PhysicalCondition, TypeName
 
 FILE_NAME_COLUMNS = ("fileName", "file", "tenTep", "tên tệp", "tên file")
 _FILE_NAME_FOLDED = {legacy_tt02.fold(name) for name in FILE_NAME_COLUMNS}   # any case, with or without accents
@@ -33,6 +33,7 @@ FIELDS: dict[str, tuple[int, type[CodeEnum] | None, str]] = {
     "codeNotation": (30, None, "doc"), "issuedDate": (10, None, "doc"), "organName": (200, None, "doc"),
     "subject": (500, None, "doc"), "description": (500, None, "doc"), "keyword": (100, None, "doc"),
     "autograph": (2000, None, "doc"), "inforSign": (30, None, "doc"), "numberOfPage": (4, None, "doc"),
+    "format": (2, PhysicalCondition, "doc"),
 }
 DATE_FIELDS = {"issuedDate", "startDate", "endDate"}
 NUMBER_FIELDS = {"docOrdinal", "numberOfPage"}
@@ -88,7 +89,7 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
 
 def _check(name: str, value: str, where: str, problems: list[str]) -> Any:
     length, code_list, _ = FIELDS[name]
-    if len(value) > length:
+    if code_list is None and len(value) > length:   # a coded value is checked against its code list instead
         problems.append(f"{where}: {name} dài {len(value)} ký tự, tối đa {length} / is {len(value)} characters, "
                         f"at most {length}.")
     if code_list is not None:

@@ -4,8 +4,8 @@ TT 05/2025 repealed TT 02/2019, but data created under it "is kept until convert
 and agencies' old systems export their catalogues with TT 02 column names. This profile maps those
 names onto the TT 05 fields the catalogue reader validates, and the TT 02 wording of two code lists
 onto TT 05 codes. The TT 02 annex was not retrieved; the column list is the one reconstructed in
-``standards.md`` §1.3 from several implementations. Columns TT 05 has no field for (physical state,
-reliability, the composite identifiers) are reported as not imported rather than guessed at.
+``standards.md`` §1.3 from several implementations. Columns the archive determines itself (the
+composite identifiers, counts, the reliability level) are reported as not imported rather than guessed at.
 """
 
 from __future__ import annotations
@@ -41,11 +41,14 @@ COLUMNS: dict[str, str] = {
     "Ký hiệu thông tin": "inforSign",
     "Từ khóa": "keyword",
     "Bút tích": "autograph",
+    "Tình trạng vật lý": "format",
 }
 
-NOT_IMPORTED = ("Tình trạng vật lý", "Mức độ tin cậy", "Mã định danh văn bản", "Mã lưu trữ",
-                "Mã cơ quan lưu trữ", "Mã phông", "Mục lục số", "Tổng số văn bản", "Chú giải", "Số lượng tờ")
-"""TT 02 columns with no TT 05 catalogue field: their values are left in the export, not imported."""
+NOT_IMPORTED = ("Mức độ tin cậy", "Mã định danh văn bản", "Mã lưu trữ", "Mã cơ quan lưu trữ", "Mã phông",
+                "Mục lục số", "Tổng số văn bản", "Chú giải", "Số lượng tờ")
+"""TT 02 columns the catalogue does not take: identifiers and counts the archive assigns or computes
+itself, and the reliability level, which it sets from how the record was made (02 for a scan, 01 for a
+born-digital file). Their values stay in the export."""
 
 # TT 02 wording of the access code list → TT 05 ``mode`` codes ("Hạn chế" became "Sử dụng có điều kiện").
 MODE_VALUES = {"công khai": "01", "hạn chế": "02", "hạn chế sử dụng": "02", "sử dụng có điều kiện": "02",

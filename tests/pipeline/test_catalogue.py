@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from archive.batches import BatchService
 from archive.catalog import BatchItem, Document, Dossier, IngestBatch
-from archive.catalog.codes import Maintenance, Mode, TypeName
+from archive.catalog.codes import Maintenance, Mode, PhysicalCondition, TypeName
 from archive.catalogue import CatalogueError, read_catalogue
 from archive.factory import Archive
 from tests.pipeline.badfiles import CORPUS
@@ -146,7 +146,7 @@ def test_bad_catalogue_is_refused_with_every_problem_and_nothing_is_stored(archi
 
 
 TT02_COLUMNS = ["Tên tệp", "Mã hồ sơ", "Tiêu đề hồ sơ", "Thời hạn bảo quản", "Chế độ sử dụng", "Tên loại", "Số",
-                "Ký hiệu", "Ngày tháng năm", "Trích yếu", "Số lượng trang", "Tình trạng vật lý"]
+                "Ký hiệu", "Ngày tháng năm", "Trích yếu", "Số lượng trang", "Tình trạng vật lý", "Mức độ tin cậy"]
 
 
 def test_tt02_2019_export_is_read_through_the_legacy_profile(tmp_path: Path) -> None:
@@ -155,18 +155,18 @@ def test_tt02_2019_export_is_read_through_the_legacy_profile(tmp_path: Path) -> 
     columns = [*TT02_COLUMNS[:6], "So", *TT02_COLUMNS[7:]]
     path = write_csv(tmp_path / "xuat-tt02.csv", [
         ["vn003.pdf", "HS.2016.01", DOSSIER_TITLE, "Vĩnh viễn", "Hạn chế", "Kế hoạch", "19", "KH-BANKE",
-         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt"]], columns)
+         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt", "Bản chính"]], columns)
     catalogue = read_catalogue(path)
-    assert catalogue.profile == "TT 02/2019" and catalogue.not_imported == ["Tình trạng vật lý"]
+    assert catalogue.profile == "TT 02/2019" and catalogue.not_imported == ["Mức độ tin cậy"]
     assert catalogue.row_for("vn003.pdf") == {
         "fileCode": "HS.2016.01", "title": DOSSIER_TITLE, "maintenance": "01", "mode": "02", "typeName": TypeName.lookup("Kế hoạch").value,
         "codeNumber": "19", "codeNotation": "KH-BANKE", "issuedDate": "2016-02-01",
-        "subject": "Trích yếu theo bảng kê", "numberOfPage": 2}
+        "subject": "Trích yếu theo bảng kê", "numberOfPage": 2, "format": "01"}
 
 
 def test_tt02_2019_values_are_validated_like_any_other(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "xuat-tt02.csv", [
-        ["vn003.pdf", "HS.1", "Hồ sơ", "Tạm thời", "Hạn chế", "Kế hoạch", "19", "KH", "31/02/2016", "x", "2", ""]],
+        ["vn003.pdf", "HS.1", "Hồ sơ", "Tạm thời", "Hạn chế", "Kế hoạch", "19", "KH", "31/02/2016", "x", "2", "", ""]],
         TT02_COLUMNS)
     with pytest.raises(CatalogueError) as refused:
         read_catalogue(path)
@@ -178,10 +178,10 @@ def test_tt02_2019_export_files_documents_like_a_tt05_catalogue(
         archive: Archive, run_batch: RunBatch, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "xuat-tt02.csv", [
         ["vn003.pdf", "HS.2016.01", DOSSIER_TITLE, "Vĩnh viễn", "Hạn chế", "Kế hoạch", "19", "KH-BANKE",
-         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt"]], TT02_COLUMNS)
+         "01/02/2016", "Trích yếu theo bảng kê", "2", "Tốt", "Bản chính"]], TT02_COLUMNS)
     report = run_batch(CORPUS / "vn003.pdf", catalogue_path=path)
     assert [i["state"] for i in report.items] == ["archived"], report.items
     document = documents_by_file(archive, report.id)["vn003.pdf"]
-    assert (document.code_number, document.code_notation, document.issued_date, document.mode) == (
-        "19", "KH-BANKE", date(2016, 2, 1), Mode.RESTRICTED)
+    assert (document.code_number, document.code_notation, document.issued_date, document.mode, document.format) == (
+        "19", "KH-BANKE", date(2016, 2, 1), Mode.RESTRICTED, PhysicalCondition.GOOD)
     assert source(document, "code_number") == "catalogue"

@@ -20,6 +20,7 @@ from archive.catalog.codes import (
     Language,
     Maintenance,
     Mode,
+    PhysicalCondition,
     ProvenanceSource,
     SignerAuthority,
     TypeName,
@@ -53,7 +54,7 @@ SUPPLIED_COLUMNS = {
     "typeName": "type_name", "codeNumber": "code_number", "codeNotation": "code_notation",
     "issuedDate": "issued_date", "organName": "organ_name", "subject": "subject", "description": "description",
     "keyword": "keyword", "mode": "mode", "maintenance": "maintenance", "autograph": "autograph",
-    "inforSign": "infor_sign", "numberOfPage": "number_of_page", "docOrdinal": "doc_ordinal",
+    "inforSign": "infor_sign", "numberOfPage": "number_of_page", "docOrdinal": "doc_ordinal", "format": "format",
 }
 
 
@@ -75,6 +76,8 @@ def _coerce(column: str, value: Any) -> Any:
         return Mode(value)
     if column == "maintenance":
         return Maintenance(value)
+    if column == "format":
+        return PhysicalCondition(value)
     return value
 
 
