@@ -38,6 +38,7 @@ from archive.catalog import upgrade  # noqa: E402
 from archive.work import LocalWorker  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "vn-admin"
+SCHEMAS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas"
 
 
 def words(text: str) -> Counter[str]:
@@ -50,7 +51,9 @@ def recall(truth: str, text: str) -> tuple[int, int]:
 
 
 def make_archive(data_dir: Path):  # type: ignore[no-untyped-def]
-    env = {"LUUTRU_DATA_DIR": str(data_dir)}
+    env = {"LUUTRU_DATA_DIR": str(data_dir),
+           # The whole pipeline includes packaging, which needs the official XSDs.
+           "LUUTRU_SCHEMA_DIR": os.environ.get("LUUTRU_SCHEMA_DIR", str(SCHEMAS))}
     if os.environ.get("LUUTRU_CLAMD"):
         env["LUUTRU_CLAMD"] = os.environ["LUUTRU_CLAMD"]
     archive = create_archive(load_settings(env))
