@@ -158,6 +158,18 @@ def batch_retry(ctx: Context, batch_id: int, ordinal: int | None) -> None:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--count", type=click.IntRange(1, 500), default=6, show_default=True)
+@click.option("--seed", type=int, default=2020, show_default=True, help="The same seed writes the same documents.")
+def sample(folder: Path, count: int, seed: int) -> None:
+    """Write a demo batch of generated ND 30 documents (born-digital PDFs and scans) into FOLDER."""
+    from archive.sample_documents import write_sample
+
+    for path in write_sample(folder, count, seed):
+        click.echo(path)
+
+
+@main.command()
 @click.option("--threads", type=int, default=0, help="Embedded: worker threads (default: one per core).")
 @click.option("--concurrency", type=int, default=0, help="Services: Celery worker processes (default: cores).")
 @pass_ctx

@@ -4,7 +4,7 @@
 
 Scans are OCR'd with Tesseract (vie, TSV word boxes) once and cached by the file's sha256, so
 reruns only measure the parser. Born-digital PDFs are read through their text layer. The
-generated set (bench/docgen.py) checks the parser on documents it was not tuned on: text-level
+generated set (archive/sample_documents.py) checks the parser on documents it was not tuned on: text-level
 noise for all of them, and optionally K of them rendered to images and OCR'd like the scans.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.docgen import GeneratedDoc, generate, render_pages
+from archive.sample_documents import GeneratedDoc, generate, render_pages
 from ingest.extract import extract_fields, words_from_pdf_text_layer
 from ingest.extract.model import Extraction, PageText
 from ingest.extract.ocr import (

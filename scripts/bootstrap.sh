@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # (poppler-utils), a font with Vietnamese glyphs for generated test documents, and the browser the web
 # tests drive through Playwright (Debian's chromium; Playwright's own browser downloads are never used).
 DEBIAN_PACKAGES=(curl unzip tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng ghostscript qpdf unpaper pngquant
-                 poppler-utils fonts-dejavu-core chromium chromium-driver)
+                 poppler-utils fonts-dejavu-core fonts-dejavu-extra chromium chromium-driver)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -2,7 +2,7 @@
 # Command 1: install what is missing, then run the product on the embedded profile (SQLite catalog,
 # local object store, SQLite full-text search, worker threads; no servers): prepare the data
 # directory, create the demo agency and one account per role (new random passwords, printed at the end),
-# ingest a sample batch of Vietnamese documents the first time, and serve the web app on 127.0.0.1:8000.
+# ingest a generated sample batch of Vietnamese documents the first time, and serve the web app on 127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -15,13 +15,12 @@ fi
 luutru=.venv/bin/luutru
 $luutru init
 accounts=$($luutru demo)   # the demo agency, its fonds DEMO-01, one account per role
-SAMPLE=${LUUTRU_SAMPLE:-../shared/corpus/vn-admin/files}
-if [ -d "$SAMPLE" ] && [ -z "$($luutru batch list)" ]; then
-  # Three born-digital PDFs and three scans (PDF, multi-page G4 TIFF, JPEG): OCR takes a minute or two.
-  sample=()
-  for f in vn003.pdf vn008.pdf vn010.pdf vn002.pdf vn001.tif vn014.jpg; do [ -f "$SAMPLE/$f" ] && sample+=("$SAMPLE/$f"); done
-  ((${#sample[@]})) || sample=("$SAMPLE")
-  $luutru ingest "${sample[@]}" --batch-name "Lô mẫu" --fonds DEMO-01 --wait || true   # the summary says what failed and why
+if [ -z "$($luutru batch list)" ]; then
+  # The demo batch is of our own making: generated ND 30 documents, born-digital PDFs and scans
+  # (OCR of the scans takes a minute or two). LUUTRU_SAMPLE names a folder of your own instead.
+  SAMPLE=${LUUTRU_SAMPLE:-$LUUTRU_DATA_DIR/sample}
+  [ -n "${LUUTRU_SAMPLE:-}" ] || $luutru sample "$SAMPLE" --count 6 >/dev/null
+  $luutru ingest "$SAMPLE" --batch-name "Lô mẫu" --fonds DEMO-01 --wait || true   # the summary says what failed and why
 fi
 $luutru status || true
 echo

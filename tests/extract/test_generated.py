@@ -1,4 +1,4 @@
-"""Accuracy on generated documents the parser was not tuned on (bench/docgen.py)."""
+"""Accuracy on generated documents the parser was not tuned on (archive/sample_documents.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from bench.docgen import (
+from archive.sample_documents import (
     STAMPS_SECRET,
     STAMPS_URGENT,
     TYPES,

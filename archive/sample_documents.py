@@ -1,11 +1,13 @@
-"""Generator of synthetic ND 30/2020 documents with ground truth, for tests and the benchmark.
+"""Generator of synthetic ND 30/2020 documents with ground truth: the demo batch, tests and benchmarks.
 
 The 30 corpus documents are a sample; the extractor is judged on documents it has not seen. This
 generator varies what the sample does not: agency hierarchies (ministries and their units,
 provinces, sở, districts, communes, units no built-in list knows), all document types with an
 official abbreviation plus công văn and legal forms, every authority prefix, every stamp, 1–10
 pages, date spellings, wrapping, and OCR-like damage at four noise levels. Documents can also be
-rendered to page images (Pillow, DejaVu Serif) so they can be OCR'd like real scans.
+rendered to page images (Pillow, DejaVu Serif) so they can be OCR'd like real scans, or written as
+born-digital PDFs with a text layer (fpdf2); ``write_sample`` makes the demo batch `scripts/run.sh`
+ingests, so the product shows itself on documents of its own making.
 
 Its vocabularies are deliberately its own, not the parser's: agencies, districts and names the
 parser has no list of test the parser's fallbacks instead of its lookup tables.
@@ -113,6 +115,12 @@ _FALLBACK_SENTENCES = (
     "Các đơn vị thuộc, trực thuộc Bộ chủ động nghiên cứu, đề xuất nội dung, kinh phí cụ thể để thực hiện.",
     "Giao Văn phòng chủ trì, phối hợp với các đơn vị liên quan theo dõi, đôn đốc việc triển khai thực hiện.",
     "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về Văn phòng để tổng hợp, báo cáo.",
+    "Tài liệu lưu trữ điện tử phải được bảo quản an toàn, bảo đảm tính toàn vẹn, xác thực và tin cậy.",
+    "Cơ quan, tổ chức có trách nhiệm lập hồ sơ, chỉnh lý và nộp lưu tài liệu vào Lưu trữ lịch sử đúng thời hạn.",
+    "Việc số hóa tài liệu giấy được thực hiện theo quy trình thống nhất, có kiểm tra chất lượng bản số hóa.",
+    "Thủ trưởng các đơn vị chịu trách nhiệm tổ chức thực hiện và báo cáo kết quả trước ngày 15 tháng 12.",
+    "Kinh phí thực hiện được bố trí từ nguồn ngân sách nhà nước theo phân cấp hiện hành.",
+    "Quyết định này có hiệu lực kể từ ngày ký; các quy định trước đây trái với Quyết định này đều bãi bỏ.",
 )
 
 
@@ -248,7 +256,8 @@ def _date_line(rng: random.Random, place: str, day: dt.date) -> str:
     return f"{place}, ngày {d} tháng {m} năm {day.year}"
 
 
-def generate_one(rng: random.Random, index: int, noise: int | None = None) -> GeneratedDoc:
+def generate_one(rng: random.Random, index: int, noise: int | None = None,
+                 prose: tuple[str, ...] | None = None) -> GeneratedDoc:
     ag = _agency(rng)
     legal = rng.random() < 0.06 and ag["parent"] is None
     cong_van = not legal and rng.random() < 0.25
@@ -286,7 +295,7 @@ def generate_one(rng: random.Random, index: int, noise: int | None = None) -> Ge
         middle += wrap(summary, rng.choice([48, 56, 64, 200]))
     else:
         middle.append(f"Kính gửi: {rng.choice(['Các đơn vị thuộc Bộ', 'UBND các huyện, thị xã', 'Sở Nội vụ'])}")
-    sentences = _sentences()
+    sentences = list(prose) if prose else _sentences()
     body_pages: list[list[str]] = []
     for _ in range(page_count):
         lines: list[str] = []
@@ -316,11 +325,13 @@ def generate_one(rng: random.Random, index: int, noise: int | None = None) -> Ge
     return GeneratedDoc(truth["id"], truth, pages, noisy, noise, spec)
 
 
-def generate(count: int, seed: int = 0, noise: int | None = None) -> Iterator[GeneratedDoc]:
-    """``count`` documents, reproducible from ``seed``; noise 0–3 at random unless fixed."""
+def generate(count: int, seed: int = 0, noise: int | None = None,
+             prose: tuple[str, ...] | None = None) -> Iterator[GeneratedDoc]:
+    """``count`` documents, reproducible from ``seed``; noise 0–3 at random unless fixed; body text from
+    the seed documents unless ``prose`` is given."""
     rng = random.Random(seed)
     for i in range(count):
-        yield generate_one(rng, i, noise)
+        yield generate_one(rng, i, noise, prose)
 
 
 # --- OCR-like damage, applied to text -------------------------------------------------------------
@@ -508,3 +519,80 @@ def _degrade(img: Any, level: int, rng: random.Random, image_filter: Any) -> Any
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=max(25, 75 - 15 * level))
     return Image.open(io.BytesIO(buf.getvalue())).convert("L")
+
+
+# --- demo batch: born-digital PDFs and scans ------------------------------------------------------
+
+
+def render_pdf(doc: GeneratedDoc, path: Path) -> Path:
+    """The document as a born-digital PDF (A4, DejaVu fonts embedded), laid out as ND 30 PL I asks."""
+    from fpdf import FPDF
+
+    spec = doc.spec
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(30, 20, 15)
+    pdf.set_auto_page_break(True, 20)
+    for style, name in (("", "DejaVuSerif.ttf"), ("B", "DejaVuSerif-Bold.ttf"), ("I", "DejaVuSerif-Italic.ttf")):
+        pdf.add_font("DejaVu", style, str(FONT_DIR / name))
+    text_w = 210 - 30 - 15
+    for index, body in enumerate(spec["body"]):
+        pdf.add_page()
+        if index == 0:
+            top = pdf.get_y()
+            pdf.set_font("DejaVu", "", 12)
+            left = [(line, "") for line in ([spec["parent"]] if spec["parent"] else [])]
+            left += [(spec["agency"], "B"), (spec["so"], "")] + ([(spec["vv"], "")] if spec["vv"] else [])
+            left += [(stamp, "B") for stamp in spec["stamps"]]
+            for line, style in left:
+                pdf.set_font("DejaVu", style, 12)
+                pdf.multi_cell(0.42 * text_w, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+            bottom = pdf.get_y()
+            pdf.set_xy(30 + 0.45 * text_w, top)
+            for line, style in zip(spec["right"], ("B", "B", "I"), strict=True):
+                pdf.set_font("DejaVu", style, 12)
+                pdf.set_x(30 + 0.45 * text_w)
+                pdf.multi_cell(0.55 * text_w, 6, line, align="C", new_x="LEFT", new_y="NEXT")
+            pdf.set_xy(30, max(bottom, pdf.get_y()) + 6)
+            for line in spec["middle"]:
+                pdf.set_font("DejaVu", "" if line.startswith("Kính gửi") else "B", 13)
+                pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(4)
+        pdf.set_font("DejaVu", "", 13)
+        pdf.multi_cell(0, 7, " ".join(body), align="J", new_x="LMARGIN", new_y="NEXT")
+        if index == len(spec["body"]) - 1:
+            pdf.ln(6)
+            top = pdf.get_y()
+            for i, line in enumerate(spec["recipients"]):
+                pdf.set_font("DejaVu", "B" if i == 0 else "", 11)
+                pdf.cell(0.45 * text_w, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_xy(30 + 0.45 * text_w, top)
+            for i, line in enumerate(spec["signature"]):
+                pdf.set_font("DejaVu", "B", 13)
+                pdf.set_x(30 + 0.45 * text_w)
+                if i == len(spec["signature"]) - 1:
+                    pdf.ln(14)
+                    pdf.set_x(30 + 0.45 * text_w)
+                pdf.multi_cell(0.55 * text_w, 6, line, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_title(doc.truth["summary"])
+    pdf.set_creator("luutru sample")
+    pdf.output(str(path))
+    return path
+
+
+def write_sample(folder: Path, count: int = 6, seed: int = 2020) -> list[Path]:
+    """A demo batch: born-digital PDFs and, for every third document, a clean scan (JPEG) of its pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for doc in generate(count, seed=seed, noise=0, prose=_FALLBACK_SENTENCES):
+        stem = folder / f"{doc.truth['so_ky_hieu'].replace('/', '-')}"
+        if len(written) % 3 == 2:
+            first, *rest = render_pages(doc, dpi=200)
+            target = stem.with_suffix(".jpg" if not rest else ".tif")
+            if rest:
+                first.save(target, save_all=True, append_images=rest, compression="tiff_lzw", dpi=(200, 200))
+            else:
+                first.convert("L").save(target, quality=90, dpi=(200, 200))
+        else:
+            target = render_pdf(doc, stem.with_suffix(".pdf"))
+        written.append(target)
+    return written
