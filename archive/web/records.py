@@ -9,6 +9,7 @@ tamper-evident audit log.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,17 @@ def _search_args() -> tuple[str, list[str], str, int, str | None]:
     filters = [f"{name}={value}" for name in FILTERS for value in args.getlist(name) if value]
     filters += [f"{name}={args[name]}" for name in ("from", "to") if args.get(name)]
     limit = args.get("limit", 20, type=int) or 20
-    return text, filters, args.get("sort", "relevance"), limit, args.get("after") or None
+    after = args.get("after") or None
+    if after is not None:
+        try:
+            cursor = json.loads(after)
+        except ValueError:
+            cursor = None
+        if not isinstance(cursor, list) or not cursor or not all(
+                isinstance(v, str | int | float) and not isinstance(v, bool) for v in cursor):
+            raise WebError(400, "bad_cursor", "Con trỏ trang sau không hợp lệ; hãy dùng đúng liên kết “Trang sau”.",
+                           "The next-page cursor is not valid; use the “Next page” link as given.")
+    return text, filters, args.get("sort", "relevance"), limit, after
 
 
 def _search(caller: Caller, highlights: bool = True) -> tuple[Any, Any]:
