@@ -105,7 +105,9 @@ def save_review(archive: Archive, document_id: int, values: dict[str, str], acto
         document = session.get(Document, document_id)
         assert document is not None
         flagged = flagged_fields(document, archive.settings.review_threshold)
-    result = correct(archive, document_id, values, actor, confirmed=flagged)
+    # An item queued for poorly read pages rather than uncertain fields: what the archivist saw and
+    # submitted is what they vouch for.
+    result = correct(archive, document_id, values, actor, confirmed=flagged or list(values))
     with archive.work_sessions.begin() as session:
         document = session.get(Document, document_id)
         assert document is not None

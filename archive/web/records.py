@@ -205,7 +205,7 @@ def _audit_read(document: Document, action: str, details: dict[str, Any] | None 
         security_event(action, f"document:{document.id}", {"mode": record_mode(document).value, **(details or {})})
 
 
-def _record_json(session: Any, document: Document, lang: str) -> dict[str, Any]:
+def _record_json(session: Any, document: Document) -> dict[str, Any]:
     return {"id": document.id, "reference": document.number_and_notation, "mode": record_mode(document).value,
             "dossier_id": document.dossier_id, "doc_ordinal": document.doc_ordinal,
             "package_version": package_version(session, document),
@@ -221,7 +221,9 @@ def _event_json(event: Any) -> dict[str, Any]:
             "outcome": event.outcome.value, "detail": event.event_detail, "outcome_detail": event.outcome_detail}
 
 
-def may_download(document: Document) -> bool:
+def may_download() -> bool:
+    """Archivists and officials download what they may read (the record is already gated by
+    ``can_read``: for modes 02 and 03 that means own agency or a grant); auditors only look."""
     account = current()
     return account is not None and account.can("record.download")
 
@@ -308,7 +310,7 @@ def record_page(document_id: int) -> tuple[str, int]:
             "record.html", document=document, groups=groups, page=page, pages=pages, has_pages=pdfa is not None,
             events=[_event_json(e) for e in events(session, document)], fixity=fixity(session, document),
             signatures=signatures(session, document), version=package_version(session, document),
-            corrections=history(archive, document_id), mode=record_mode(document), may_download=may_download(document),
+            corrections=history(archive, document_id), mode=record_mode(document), may_download=may_download(),
             files={kind: file_of(document, kind) is not None for kind in ("original", "pdfa")}), 200
 
 
@@ -462,7 +464,7 @@ def api_record(document_id: int) -> Any:
         if document is None:
             raise not_found()
         _audit_read(document, "record.view", {"via": "api"})
-        return jsonify(_record_json(session, document, language()))
+        return jsonify(_record_json(session, document))
 
 
 @records_api.get("/records/<int:document_id>/events")

@@ -129,6 +129,7 @@ def test_review_saves_a_new_version_and_event_and_empties_the_queue(tmp_path: Pa
                                "en": "Review these fields: subject"})
         head = session.scalars(select(ArchivalPackage).where(ArchivalPackage.document_id == record)).one().head
 
+    assert '<strong id="fig-review">1</strong>' in client.get("/").get_data(as_text=True)
     queue = client.get("/review").get_data(as_text=True)
     assert "1 tài liệu chờ kiểm tra" in queue and f"/review/{record}" in queue
     assert dashboard(archive, "vi", AGENCY_A).review_queue == 1 == client.get("/api/v1/review").json["total"]
@@ -160,4 +161,15 @@ def test_review_saves_a_new_version_and_event_and_empties_the_queue(tmp_path: Pa
     events = client.get(f"/api/v1/records/{record}/events").json["items"]
     assert any(e["type"] == EventType.METADATA_MODIFICATION.value for e in events)
     assert ("archivist-a", f"document:{record}") in _audited(web, "record.review")
+
+    token = {"Authorization": f"Bearer {web.token('archivist-a')}"}
+    patched = web.client().patch(f"/api/v1/records/{record}", json={"changes": {"keyword": "chuyển đổi số"}},
+                                 headers=token)
+    assert patched.status_code == 200 and patched.json["version"] == f"v{int(head[1:]) + 2}", patched.json
+    same = web.client().patch(f"/api/v1/records/{record}", json={"changes": {"keyword": "chuyển đổi số"}},
+                              headers=token)
+    assert same.status_code == 422 and same.json["error"]["code"] == "correction_refused"
+    outsider = {"Authorization": f"Bearer {web.token('archivist-b')}"}
+    assert web.client().patch(f"/api/v1/records/{record}", json={"changes": {"keyword": "x"}},
+                              headers=outsider).status_code == 404, "unclassified records are conditional: B cannot see it"
     archive.engine.dispose()
