@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -76,7 +78,17 @@ def test_search_shows_no_forbidden_hit_total_facet_or_snippet(web: Web) -> None:
     assert all("Cơ quan A" not in values for values in found["facets"].values()), found["facets"]
     assert sum(found["facets"].get("agency", {}).values()) == 1
     assert client.get("/api/v1/search?q=toi+mat").json["total"] == 0
+    facet = re.search(r'class="facet" href="([^"]+)">Quyết định</a> \(1\)', page)
+    assert facet, "facet values come with their counts"
+    assert "1 kết quả" in client.get(html.unescape(facet.group(1))).get_data(as_text=True)
     auditor = web.sign_in("auditor-a")
+    first = auditor.get("/search?q=ngan+sach&limit=1").get_data(as_text=True)
+    cursor = re.search(r'id="next-page" href="([^"]+)"', first)
+    assert cursor and "2 kết quả" in first
+    second = auditor.get(html.unescape(cursor.group(1))).get_data(as_text=True)
+    assert first.count('class="hit-link"') == second.count('class="hit-link"') == 1
+    hits = [re.search(r'class="hit-link" href="/records/(\d+)', p).group(1) for p in (first, second)]  # type: ignore[union-attr]
+    assert hits[0] != hits[1], "the cursor moves on to the next hit"
     assert auditor.get("/api/v1/search?q=ngan+sach").json["total"] == 2, "a secret record's text is not indexed"
     assert auditor.get("/api/v1/search?q=toi+mat").json["total"] == 1, "its catalog fields are, for those allowed"
     exported = client.get("/search/export.csv?q=ngan+sach").get_data(as_text=True)
