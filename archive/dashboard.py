@@ -20,7 +20,7 @@ REVIEW_FLAGS = ("needs-review", "low-confidence")
 """Item flags that put a document in the review queue: uncertain extracted fields, poorly read pages."""
 
 
-def _needs_review():  # type: ignore[no-untyped-def]
+def needs_review():  # type: ignore[no-untyped-def]
     text = cast(BatchItem.flags, String)
     return or_(*(text.like(f'%"{code}"%') for code in REVIEW_FLAGS))
 
@@ -66,7 +66,7 @@ def dashboard(archive: Archive, lang: str = "vi", agency_code: str | None = None
         failed = select(func.count()).select_from(BatchItem).join(IngestBatch).where(
             BatchItem.state.in_([BatchItemState.FAILED, BatchItemState.QUARANTINED]))
         review = select(func.count()).select_from(BatchItem).join(IngestBatch).where(
-            BatchItem.state == BatchItemState.ARCHIVED, _needs_review())
+            BatchItem.state == BatchItemState.ARCHIVED, needs_review())
         if scope is not None:
             failed, review = failed.where(scope), review.where(scope)
         out.items_failed = session.scalar(failed) or 0
@@ -106,7 +106,7 @@ def cataloguing_status(archive: Archive) -> list[FondsStatus]:
             .group_by(IngestBatch.fonds_id)).all())
         pending = dict(session.execute(
             select(IngestBatch.fonds_id, func.count()).select_from(BatchItem).join(IngestBatch)
-            .where(and_(BatchItem.state == BatchItemState.ARCHIVED, _needs_review()))
+            .where(and_(BatchItem.state == BatchItemState.ARCHIVED, needs_review()))
             .group_by(IngestBatch.fonds_id)).all())
         rows = session.execute(select(Fonds, Agency).outerjoin(Agency, Fonds.agency_id == Agency.id)
                                .order_by(Agency.name, Fonds.code)).all()

@@ -9,7 +9,7 @@ N, with the old values, stays in the object untouched. All of it commits togethe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -160,11 +160,15 @@ def _person(session: Session, actor: str) -> PreservationAgent:
     return agent
 
 
-def correct(archive: Archive, document_id: int, changes: Mapping[str, str], actor: str) -> Correction:
+def correct(archive: Archive, document_id: int, changes: Mapping[str, str], actor: str,
+            confirmed: Iterable[str] = ()) -> Correction:
     """Apply an archivist's corrections (TT 05 field names → text values) as one new package version.
 
     Every value is checked first (code lists, lengths, dates) and every problem is reported at
     once; then the AIP built from the corrected record is validated, and only a valid one is stored.
+    ``confirmed`` names fields the archivist checked and found right as extracted: their value is
+    kept, their provenance becomes ``archivist``, and that too is a new version with its event, so
+    a review that changes nothing is still on record (who vouched for what, and when).
     """
     actor = actor.strip()
     problems: list[tuple[str, str, str]] = []
@@ -181,6 +185,14 @@ def correct(archive: Archive, document_id: int, changes: Mapping[str, str], acto
         value, found = _parse(key, FIELDS[key], raw)
         problems.extend(found)
         parsed[key] = value
+    confirming = []
+    for name in confirmed:
+        key = name if name in FIELDS else _BY_COLUMN.get(name)
+        if key is None:
+            problems.append((name, f"Không có trường {name!r}; các trường sửa được: {', '.join(FIELDS)}.",
+                             f"There is no field {name!r}; correctable fields: {', '.join(FIELDS)}."))
+        else:
+            confirming.append(key)
     if problems:
         raise CorrectionRefused(problems)
     with archive.work_sessions.begin() as session:
@@ -202,12 +214,18 @@ def correct(archive: Archive, document_id: int, changes: Mapping[str, str], acto
                 setattr(document, spec.column, value)
             document.set_provenance(spec.column, ProvenanceSource.ARCHIVIST, 1.0)
             log.append((spec.column, as_text(old), as_text(value)))
-        if not log:
+        changed = {_BY_COLUMN[c] for c, _, _ in log}
+        confirmations = [key for key in dict.fromkeys(confirming) if key not in changed]
+        for key in confirmations:
+            document.set_provenance(FIELDS[key].column, ProvenanceSource.ARCHIVIST, 1.0)
+        if not log and not confirmations:
             raise CorrectionRefused([("changes", "Các giá trị mới trùng giá trị hiện có; không có gì để sửa.",
                                       "The new values equal the current ones; there is nothing to correct.")])
         event = record_event(session, EventType.METADATA_MODIFICATION, EventOutcome.SUCCESS,
-                             detail=f"correction by an archivist: {', '.join(_BY_COLUMN[c] for c, _, _ in log)}",
-                             outcome_detail="; ".join(f"{_BY_COLUMN[c]}: {o or '∅'} → {n or '∅'}" for c, o, n in log),
+                             detail=f"correction by an archivist: {', '.join(_BY_COLUMN[c] for c, _, _ in log)}"
+                             + (f"; confirmed unchanged: {', '.join(confirmations)}" if confirmations else ""),
+                             outcome_detail="; ".join([f"{_BY_COLUMN[c]}: {o or '∅'} → {n or '∅'}" for c, o, n in log]
+                                                      + [f"{key}: confirmed" for key in confirmations]),
                              sources=[document], outcomes=[document])
         event.link_agent(_person(session, actor), AgentRole.IMPLEMENTER)
         entries = [MetadataChange(document_id=document.id, event=event, version=package.head_version + 1,

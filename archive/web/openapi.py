@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.web.records_openapi import record_paths
+
 ID_MAX = 10**15 - 1
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -20,7 +22,7 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Invalid request", 401: "Not signed in or bad token", 403: "Role or agency may not do this",
             404: "No such item", 409: "Conflict with the current state", 429: "Locked out after repeated failures",
-            413: "Upload too large"}
+            413: "Upload too large", 422: "Refused: the values break a rule"}
     return {str(c): {"description": text[c], "content": _json(ERROR)} for c in codes}
 
 
@@ -177,6 +179,7 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/tokens/{token_id}": {"delete": _op("Revoke a token", _ok({"$ref": "#/components/schemas/Token"}),
                                                     params=[token_id], errors=(401, 403, 404))},
     }
+    paths.update(record_paths(_op, _ok, _id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Lưu trữ số API", "version": "1",
