@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.agencies": frozenset({"admin"}),
     "admin.status": frozenset({"admin", "auditor"}),
     "admin.tokens": frozenset({"admin"}),
+    "sharing.view": frozenset(ROLES),
+    "sharing.request": frozenset({"official"}),
+    "sharing.decide": frozenset({"archivist"}),
 }
 """Which roles may do what. Agency scoping comes on top: an archivist acts on the batches of
 their own agency only; auditors and administrators see every agency's batches but change none."""

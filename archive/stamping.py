@@ -25,9 +25,11 @@ class Stamp:
     recipient: str
     agency: str
     at: datetime
+    holder: str = ""
 
     def line(self) -> str:
-        return (f"Cấp cho / Issued to: {self.recipient} — {self.agency} — "
+        source = f" — {self.holder}" if self.holder else ""
+        return (f"Cấp cho / Issued to: {self.recipient} ({self.agency}){source} — "
                 f"{self.at.strftime('%d/%m/%Y %H:%M UTC')}")
 
 
