@@ -15,6 +15,8 @@ Every step goes to the tamper-evident audit log through ``archive.security_event
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import secrets
 import statistics
 from collections import Counter
@@ -25,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.accounts import Account, allowed
+from archive.audit import append
 from archive.catalog import (
     AccessGrant,
     AccessRequest,
@@ -39,8 +42,9 @@ from archive.catalog import (
 )
 from archive.catalog.codes import BitstreamRole, RepresentationType, SharePurpose, ShareStatus, UserRole
 from archive.factory import Archive
-from archive.security_events import record
 from archive.stamping import Stamp, stamp_pdf
+
+security_log = logging.getLogger("luutru.security")
 
 MAX_REASON = 500
 MAX_DAYS = 365
@@ -182,8 +186,17 @@ class SharingService:
             raise _forbidden()
         return user
 
-    def _audit(self, user: User, action: str, target: str, details: dict[str, object]) -> None:
-        record(self.archive, user, user.agency.organ_id if user.agency else None, self.ip, action, target, details)
+    def _audit(self, session: Session, user: User, action: str, target: str, details: dict[str, object]) -> None:
+        """An audit entry in the transaction of the change it describes, and the security log line."""
+        agency = user.agency.organ_id if user.agency else None
+        append(session, action, actor=user.username, agency=agency, ip=self.ip, object=target, details=details)
+        security_log.info(json.dumps({"action": action, "actor": user.username, "agency": agency, "ip": self.ip,
+                                      "target": target, "details": details}, ensure_ascii=False, default=str))
+
+    def _refuse(self, session: Session, user: User, grant: AccessGrant, error: SharingError) -> SharingError:
+        """Audit a refused use of a grant; the caller commits, then raises what this returns."""
+        self._audit(session, user, "sharing.access_refused", f"access_grant:{grant.id}", {"code": error.code})
+        return error
 
     def _row(self, session: Session, request: AccessRequest, now: datetime) -> RequestRow:
         grant = None
@@ -225,7 +238,7 @@ class SharingService:
                                "Mục đích phải là 01 (cá nhân), 02 (công vụ) hoặc 03 (công vụ đặc biệt).",
                                "The purpose must be 01 (personal), 02 (official) or 03 (special official).")
         text = self._reason(reason, required=True)
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             if document_id is not None:
                 document = session.get(Document, document_id)
@@ -255,7 +268,7 @@ class SharingService:
                                     status=ShareStatus.PENDING.value)
             session.add(request)
             session.flush()
-            self._audit(user, "sharing.requested", f"access_request:{request.id}",
+            self._audit(session, user, "sharing.requested", f"access_request:{request.id}",
                         {"document": document_id, "dossier": dossier_id, "purpose": purpose, "holder": holder})
             return request.id
 
@@ -271,23 +284,29 @@ class SharingService:
                 AccessRequest.holder_agency_id == user.agency_id,
                 AccessRequest.status == ShareStatus.PENDING.value)) or 0
 
-    def decide(self, account: Account, request_id: int, *, approve: bool, reason: str = "", days: int | None = None,
+    def decide(self, account: Account, request_id: int, *, decision: str, reason: str = "", days: int | None = None,
                allow_download: bool = False) -> Decision:
-        """The holding agency's archivist approves (a grant and its link) or refuses (with a reason)."""
+        """The holding agency's archivist approves (a grant and its link) or refuses (with a reason).
+
+        ``decision`` is ``approve`` or ``refuse``; who may decide is checked before what was sent."""
         if not allowed(account.role, "sharing.decide"):
             raise _forbidden()
-        text = self._reason(reason, required=not approve)
-        days = self.archive.settings.share_days if days is None else days
-        if not 1 <= days <= MAX_DAYS:
-            raise SharingError("invalid_days", f"Thời hạn phải từ 1 đến {MAX_DAYS} ngày (mặc định 15 ngày theo TT 05).",
-                               f"The period must be 1 to {MAX_DAYS} days (TT 05 default: 15).")
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             request = session.get(AccessRequest, request_id)
             if request is None:
                 raise _missing("yêu cầu này", "request")
             if request.holder_agency_id != user.agency_id:
                 raise _forbidden()
+            if decision not in ("approve", "refuse"):
+                raise SharingError("decision_required", "Hãy chọn Đồng ý hoặc Từ chối.", "Choose Approve or Refuse.")
+            approve = decision == "approve"
+            text = self._reason(reason, required=not approve)
+            days = self.archive.settings.share_days if days is None else days
+            if not 1 <= days <= MAX_DAYS:
+                raise SharingError("invalid_days",
+                                   f"Thời hạn phải từ 1 đến {MAX_DAYS} ngày (mặc định 15 ngày theo TT 05).",
+                                   f"The period must be 1 to {MAX_DAYS} days (TT 05 default: 15).")
             if request.status != ShareStatus.PENDING.value:
                 raise SharingError("already_decided", f"Yêu cầu số {request.id} đã được xử lý; không thể quyết định lại.",
                                    f"Request {request.id} has already been decided.", 409)
@@ -295,7 +314,7 @@ class SharingService:
             request.decided_by_id, request.decided_at, request.decision_reason = user.id, now, text or None
             if not approve:
                 request.status = ShareStatus.REFUSED.value
-                self._audit(user, "sharing.refused", f"access_request:{request.id}", {"reason": text})
+                self._audit(session, user, "sharing.refused", f"access_request:{request.id}", {"reason": text})
                 return Decision(request.id, ShareStatus.REFUSED)
             grant = AccessGrant(grantee_user_id=request.requester_id, document_id=request.document_id,
                                 dossier_id=request.dossier_id, expires_at=now + timedelta(days=days),
@@ -305,7 +324,7 @@ class SharingService:
             token = secrets.token_urlsafe(32)
             session.add(ShareLink(grant_id=grant.id, token_sha256=token_digest(token)))
             request.status, request.grant_id = ShareStatus.APPROVED.value, grant.id
-            self._audit(user, "sharing.approved", f"access_request:{request.id}",
+            self._audit(session, user, "sharing.approved", f"access_request:{request.id}",
                         {"grant": grant.id, "days": days, "allow_download": allow_download, "reason": text})
             return Decision(request.id, ShareStatus.APPROVED, grant.id, token)
 
@@ -314,7 +333,7 @@ class SharingService:
         if not allowed(account.role, "sharing.decide"):
             raise _forbidden()
         text = self._reason(reason, required=False)
-        with self.archive.sessions.begin() as session:
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             grant = session.get(AccessGrant, grant_id)
             if grant is None:
@@ -323,7 +342,7 @@ class SharingService:
                 raise _forbidden()
             if grant.revoked_at is None:
                 grant.revoked_at = utc_now()
-                self._audit(user, "sharing.revoked", f"access_grant:{grant.id}", {"reason": text})
+                self._audit(session, user, "sharing.revoked", f"access_grant:{grant.id}", {"reason": text})
 
     # -- using a grant -------------------------------------------------------------------------
     @staticmethod
@@ -337,47 +356,55 @@ class SharingService:
             grant.grantee_agency_id is not None and grant.grantee_agency_id == user.agency_id)
 
     @staticmethod
-    def _check_usable(grant: AccessGrant, now: datetime) -> None:
+    def _unusable(grant: AccessGrant, now: datetime) -> SharingError | None:
+        """Why a grant no longer opens (revoked, expired), or None while it lasts."""
         state = _grant_state(grant, now)
         if state == "revoked":
             when = grant.revoked_at.strftime("%d/%m/%Y %H:%M UTC")  # type: ignore[union-attr]
-            raise SharingError("grant_revoked",
+            return SharingError("grant_revoked",
                                f"Quyền đọc tài liệu này đã bị cơ quan lưu giữ thu hồi lúc {when}, nên không mở được nữa. "
                                "Nếu vẫn cần, hãy gửi yêu cầu mới tại trang Chia sẻ.",
                                f"Access to this record was revoked by the holding agency at {when}, so it no longer "
                                "opens. If you still need it, send a new request from the Sharing page.", 410)
         if state == "expired":
             when = grant.expires_at.strftime("%d/%m/%Y %H:%M UTC")
-            raise SharingError("grant_expired",
+            return SharingError("grant_expired",
                                f"Quyền đọc tài liệu này đã hết hạn lúc {when}. Nếu vẫn cần, hãy gửi yêu cầu mới "
                                "tại trang Chia sẻ.",
                                f"Access to this record expired at {when}. If you still need it, send a new request "
                                "from the Sharing page.", 410)
+        return None
 
     def grant_for_link(self, account: Account, token: str) -> int:
-        """The grant a link opens, for its grantee only, while it lasts."""
-        with self.archive.sessions.begin() as session:
+        """The grant a link opens, for its grantee only, while it lasts; refusals are audited."""
+        refusal: SharingError | None = None
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             link = session.scalar(select(ShareLink).where(ShareLink.token_sha256 == token_digest(token or "")))
             if link is None:
-                self._audit(user, "sharing.link_unknown", "share_link", {})
-                raise SharingError("link_unknown", "Đường dẫn chia sẻ không đúng hoặc không tồn tại. Hãy kiểm tra lại "
-                                   "đường dẫn đã nhận, hoặc gửi yêu cầu mới tại trang Chia sẻ.",
-                                   "This sharing link is wrong or does not exist. Check the link you received, or "
-                                   "send a new request from the Sharing page.", 404)
-            if not self._is_grantee(link.grant, user):
-                self._audit(user, "sharing.link_refused", f"access_grant:{link.grant_id}", {})
-                raise SharingError("link_not_yours", "Đường dẫn này được cấp cho người khác; bạn không dùng được. "
-                                   "Nếu cần tài liệu, hãy tự gửi yêu cầu tại trang Chia sẻ.",
-                                   "This link was issued to someone else; you cannot use it. If you need the "
-                                   "record, send your own request from the Sharing page.", 403)
-            self._check_usable(link.grant, utc_now())
-            return link.grant_id
+                self._audit(session, user, "sharing.link_unknown", "share_link", {})
+                refusal = SharingError("link_unknown", "Đường dẫn chia sẻ không đúng hoặc không tồn tại. Hãy kiểm tra "
+                                       "lại đường dẫn đã nhận, hoặc gửi yêu cầu mới tại trang Chia sẻ.",
+                                       "This sharing link is wrong or does not exist. Check the link you received, "
+                                       "or send a new request from the Sharing page.", 404)
+            elif not self._is_grantee(link.grant, user):
+                self._audit(session, user, "sharing.link_refused", f"access_grant:{link.grant_id}", {})
+                refusal = SharingError("link_not_yours", "Đường dẫn này được cấp cho người khác; bạn không dùng được. "
+                                       "Nếu cần tài liệu, hãy tự gửi yêu cầu tại trang Chia sẻ.",
+                                       "This link was issued to someone else; you cannot use it. If you need the "
+                                       "record, send your own request from the Sharing page.", 403)
+            elif (ended := self._unusable(link.grant, utc_now())) is not None:
+                refusal = self._refuse(session, user, link.grant, ended)
+            grant_id = link.grant_id if link is not None else 0
+        if refusal is not None:
+            raise refusal
+        return grant_id
 
     def shared(self, account: Account, grant_id: int) -> SharedRecord:
         """What a grant opens: for the grantee while it lasts (each view audited); for the holding
         agency's archivists, auditors and administrators always (they manage it)."""
-        with self.archive.sessions.begin() as session:
+        refusal: SharingError | None = None
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             grant = session.get(AccessGrant, grant_id)
             if grant is None:
@@ -388,27 +415,38 @@ class SharingService:
             if not (is_grantee or manages):
                 raise _forbidden()
             now = utc_now()
-            if is_grantee:
-                self._check_usable(grant, now)
-                self._audit(user, "sharing.viewed", f"access_grant:{grant.id}",
+            if is_grantee and (ended := self._unusable(grant, now)) is not None:
+                refusal = self._refuse(session, user, grant, ended)
+            elif is_grantee:
+                self._audit(session, user, "sharing.viewed", f"access_grant:{grant.id}",
                             {"document": grant.document_id, "dossier": grant.dossier_id})
-            documents = [grant.document] if grant.document is not None else list(grant.dossier.documents)  # type: ignore[union-attr]
-            title = (f"{_label(grant.document)} — {grant.document.subject or ''}" if grant.document is not None
-                     else f"{grant.dossier.file_code} — {grant.dossier.title}")  # type: ignore[union-attr]
-            holder = session.get(Agency, self._holder_of(grant))
-            downloads = session.scalar(select(func.count()).select_from(GrantDownload).where(
-                GrantDownload.grant_id == grant.id)) or 0
-            grantee = grant.grantee_user.full_name if grant.grantee_user else (
-                grant.grantee_agency.name if grant.grantee_agency else "")
-            row = GrantRow(grant.id, grantee, grant.expires_at, grant.revoked_at, grant.allow_download, downloads,
-                           _grant_state(grant, now))
-            return SharedRecord(row, title, holder.name if holder else "", [
-                SharedDocument(d.id, _label(d), d.subject or "", _pdf_bitstream(d) is not None) for d in documents],
-                is_grantee)
+            shared = None if refusal is not None else self._shared(session, grant, now, is_grantee)
+        if shared is None:
+            raise refusal  # type: ignore[misc]
+        return shared
+
+    def _shared(self, session: Session, grant: AccessGrant, now: datetime, is_grantee: bool) -> SharedRecord:
+        documents = [grant.document] if grant.document is not None else list(grant.dossier.documents)  # type: ignore[union-attr]
+        title = (f"{_label(grant.document)} — {grant.document.subject or ''}" if grant.document is not None
+                 else f"{grant.dossier.file_code} — {grant.dossier.title}")  # type: ignore[union-attr]
+        holder = session.get(Agency, self._holder_of(grant))
+        downloads = session.scalar(select(func.count()).select_from(GrantDownload).where(
+            GrantDownload.grant_id == grant.id)) or 0
+        grantee = grant.grantee_user.full_name if grant.grantee_user else (
+            grant.grantee_agency.name if grant.grantee_agency else "")
+        row = GrantRow(grant.id, grantee, grant.expires_at, grant.revoked_at, grant.allow_download, downloads,
+                       _grant_state(grant, now))
+        return SharedRecord(row, title, holder.name if holder else "", [
+            SharedDocument(d.id, _label(d), d.subject or "", _pdf_bitstream(d) is not None) for d in documents],
+            is_grantee)
 
     def download(self, account: Account, grant_id: int, document_id: int) -> tuple[str, bytes]:
-        """A stamped PDF copy for the grantee; the stored file is only read. Returns (filename, bytes)."""
-        with self.archive.sessions.begin() as session:
+        """A stamped PDF copy for the grantee; the stored file is only read. Returns (filename, bytes).
+
+        Checked in one transaction, stamped outside any (no lock held while pikepdf works),
+        recorded and audited in a second one."""
+        refusal: SharingError | None = None
+        with self.archive.work_sessions.begin() as session:
             user = self._user(session, account)
             grant = session.get(AccessGrant, grant_id)
             if grant is None:
@@ -416,33 +454,45 @@ class SharingService:
             if not self._is_grantee(grant, user):
                 raise _forbidden()
             now = utc_now()
-            self._check_usable(grant, now)
-            if not grant.allow_download:
-                raise SharingError("download_not_allowed",
-                                   "Quyền này chỉ cho phép đọc, không cho tải về. Nếu cần bản sao, hãy gửi yêu cầu mới "
-                                   "và đề nghị cho phép tải về.",
-                                   "This grant allows reading only, not downloading. If you need a copy, send a new "
-                                   "request asking for downloads.", 403)
-            document = session.get(Document, document_id)
-            if document is None or not (document.id == grant.document_id or (
-                    grant.dossier_id is not None and document.dossier_id == grant.dossier_id)):
-                raise _missing("văn bản này trong quyền đọc", "document under this grant")
-            bitstream = _pdf_bitstream(document)
-            if bitstream is None:
-                raise SharingError("no_pdf", "Văn bản này chưa có bản PDF/A để cấp bản sao. Hãy liên hệ cơ quan lưu giữ.",
-                                   "This document has no PDF/A copy to hand out yet. Contact the holding agency.", 404)
-            data = b"".join(self.archive.store.get(bitstream.storage_key))
-            holder = session.get(Agency, self._holder_of(grant))
-            stamped = stamp_pdf(data, Stamp(user.full_name, user.agency.name if user.agency else "", now,
-                                            holder.name if holder else ""))
-            session.add(GrantDownload(grant_id=grant.id, user_id=user.id, document_id=document.id, at=now))
+            ended = self._unusable(grant, now)
+            if ended is not None:
+                refusal = self._refuse(session, user, grant, ended)
+            else:
+                bitstream, name = self._copy_source(session, grant, document_id)
+                key, sha = bitstream.storage_key, bitstream.sha256
+                holder = session.get(Agency, self._holder_of(grant))
+                stamp = Stamp(user.full_name, user.agency.name if user.agency else "", now, holder.name if holder else "")
+        if refusal is not None:
+            raise refusal
+        stamped = stamp_pdf(b"".join(self.archive.store.get(key)), stamp)
+        with self.archive.work_sessions.begin() as session:
+            user = self._user(session, account)
+            session.add(GrantDownload(grant_id=grant_id, user_id=user.id, document_id=document_id, at=now))
             session.flush()
             count = session.scalar(select(func.count()).select_from(GrantDownload).where(
-                GrantDownload.grant_id == grant.id)) or 0
-            self._audit(user, "sharing.downloaded", f"document:{document.id}",
-                        {"grant": grant.id, "storage_sha256": bitstream.sha256, "downloads": count})
-            name = (document.doc_code or f"van-ban-{document.id}") + "-ban-sao.pdf"
-            return name, stamped
+                GrantDownload.grant_id == grant_id)) or 0
+            self._audit(session, user, "sharing.downloaded", f"document:{document_id}",
+                        {"grant": grant_id, "storage_sha256": sha, "downloads": count})
+        return name, stamped
+
+    @staticmethod
+    def _copy_source(session: Session, grant: AccessGrant, document_id: int) -> tuple[Bitstream, str]:
+        """The stored PDF a copy is made from, and the copy's file name, if the grant allows a download."""
+        if not grant.allow_download:
+            raise SharingError("download_not_allowed",
+                               "Quyền này chỉ cho phép đọc, không cho tải về. Nếu cần bản sao, hãy gửi yêu cầu mới "
+                               "và đề nghị cho phép tải về.",
+                               "This grant allows reading only, not downloading. If you need a copy, send a new "
+                               "request asking for downloads.", 403)
+        document = session.get(Document, document_id)
+        if document is None or not (document.id == grant.document_id or (
+                grant.dossier_id is not None and document.dossier_id == grant.dossier_id)):
+            raise _missing("văn bản này trong quyền đọc", "document under this grant")
+        bitstream = _pdf_bitstream(document)
+        if bitstream is None:
+            raise SharingError("no_pdf", "Văn bản này chưa có bản PDF/A để cấp bản sao. Hãy liên hệ cơ quan lưu giữ.",
+                               "This document has no PDF/A copy to hand out yet. Contact the holding agency.", 404)
+        return bitstream, (document.doc_code or f"van-ban-{document.id}") + "-ban-sao.pdf"
 
     # -- the Sharing page ----------------------------------------------------------------------
     def overview(self, account: Account) -> Overview:

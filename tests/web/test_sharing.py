@@ -1,0 +1,201 @@
+"""Controlled sharing end to end through the pages: request, approve, open, search, stamped download, revoke.
+
+Agency A holds a conditional record; official-b (agency B) asks for it, archivist-a decides. Every
+step must be in the tamper-evident audit log, and a grant that ended must be refused with a page
+that says what happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pypdfium2
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from archive.access import can_read
+from archive.accounts import AccountService
+from archive.catalog import AccessGrant, AccessRequest, AuditEntry, Document, GrantDownload, ShareLink, utc_now
+from archive.search_service import SearchService
+from tests.web.conftest import Web, csrf_of
+from tests.web.sharing_data import WORD, add_document
+
+
+def _post(client: FlaskClient, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(path, data={**data, "csrf_token": csrf_of(client.get("/sharing"))})
+
+
+def _request(client: FlaskClient, document_id: int, purpose: str = "02", reason: str = "Phục vụ thanh tra") -> int:
+    response = _post(client, "/sharing/requests", {"document_id": str(document_id), "purpose": purpose,
+                                                   "reason": reason})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    found = re.search(r"(?:Đã gửi yêu cầu số|Request) (\d+)", response.get_data(as_text=True))
+    assert found
+    return int(found.group(1))
+
+
+def _approve(client: FlaskClient, request_id: int, **extra: str) -> str:
+    response = _post(client, f"/sharing/requests/{request_id}/decide", {"decision": "approve", **extra})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    link = re.search(r'<code id="share-link">([^<]+)</code>', response.get_data(as_text=True))
+    assert link
+    return link.group(1).replace("http://localhost", "")
+
+
+def _actions(web: Web) -> list[tuple[str, str, str | None]]:
+    with web.archive.sessions() as session:
+        return [(e.action, e.actor, e.object) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+                if e.action.startswith("sharing.")]
+
+
+def _search_ids(web: Web, username: str) -> set[int]:
+    service = SearchService(web.archive)
+    result = service.search(service.caller(username), service.request(WORD))
+    return {int(hit.doc_id) for hit in result.hits}
+
+
+def test_request_approve_open_search_download_revoke(web: Web) -> None:
+    document_id, stored_sha = add_document(web.archive)
+    official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+    assert document_id not in _search_ids(web, "official-b")
+    assert 'id="sharing-pending"' not in archivist.get("/").get_data(as_text=True)
+
+    request_id = _request(official, document_id)
+    home = archivist.get("/").get_data(as_text=True)
+    assert re.search(r'id="sharing-pending">1<', home), "the archivist's navigation shows the waiting request"
+    received = archivist.get("/sharing").get_data(as_text=True)
+    assert f'id="received-{request_id}"' in received and "Phục vụ thanh tra" in received
+    assert 'id="sharing-pending"' not in web.sign_in("archivist-b").get("/").get_data(as_text=True)
+
+    link = _approve(archivist, request_id, days="15", allow_download="on")
+    token = link.rsplit("/", 1)[1]
+    with web.archive.sessions() as session:
+        grant = session.scalars(select(AccessGrant)).one()
+        assert grant.grantee_user.username == "official-b" and grant.allow_download
+        assert timedelta(days=14, hours=23) < grant.expires_at - utc_now() <= timedelta(days=15)
+        stored = session.scalars(select(ShareLink)).one()
+        assert stored.token_sha256 == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_sha256
+        assert can_read(SearchService(web.archive).caller("official-b"), session.get(Document, document_id))
+    assert len(token) >= 40
+    assert document_id in _search_ids(web, "official-b"), "search finds the shared record for the grantee"
+    assert document_id not in _search_ids(web, "archivist-b"), "the grant is to one person, not their agency"
+
+    opened = official.get(link)
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/sharing/grants/{grant.id}")
+    page = official.get(opened.headers["Location"])
+    assert page.status_code == 200 and WORD in page.get_data(as_text=True)
+
+    download = official.get(f"/sharing/grants/{grant.id}/documents/{document_id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    pdf = pypdfium2.PdfDocument(download.data)
+    texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    assert len(texts) == 2
+    for number, text in enumerate(texts, start=1):
+        flat = " ".join(text.split())
+        assert "Official B" in flat or "official-b" in flat, flat
+        assert "Cơ quan B" in flat and "Cơ quan A" in flat and "UTC" in flat
+        assert f"Trang {number}" in flat, "the page's own text is still there"
+        assert ("BẢN SAO" in flat) == (number == 1)
+    with web.archive.sessions() as session:
+        assert session.scalar(select(GrantDownload.grant_id)) == grant.id
+        bitstream_key = session.get(Document, document_id).representations[0].bitstreams[0].storage_key  # type: ignore[union-attr]
+    assert hashlib.sha256(b"".join(web.archive.store.get(bitstream_key))).hexdigest() == stored_sha, \
+        "the archive's file is never modified"
+    assert "<td>1</td>" in official.get("/sharing").get_data(as_text=True)  # download counter on the grant
+
+    revoked = _post(archivist, f"/sharing/grants/{grant.id}/revoke", {"reason": "Hết nhu cầu"})
+    assert revoked.status_code == 200
+    for path in (link, f"/sharing/grants/{grant.id}", f"/sharing/grants/{grant.id}/documents/{document_id}/download"):
+        refused = official.get(path)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 410, path
+        assert "đã bị cơ quan lưu giữ thu hồi" in text and 'data-code="grant_revoked"' in text and "yêu cầu mới" in text
+    english = official.get(f"/sharing/grants/{grant.id}?lang=en").get_data(as_text=True)
+    assert "was revoked by the holding agency" in english and "send a new request" in english
+    assert document_id not in _search_ids(web, "official-b")
+
+    actions = _actions(web)
+    assert [a for a, _, _ in actions] == ["sharing.requested", "sharing.approved", "sharing.viewed",
+                                          "sharing.downloaded", "sharing.revoked"] + ["sharing.access_refused"] * 4
+    assert ("sharing.approved", "archivist-a", f"access_request:{request_id}") in actions
+    assert ("sharing.revoked", "archivist-a", f"access_grant:{grant.id}") in actions
+
+
+def test_an_expired_grant_is_refused(web: Web) -> None:
+    document_id, _ = add_document(web.archive)
+    official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+    link = _approve(archivist, _request(official, document_id), days="1")
+    with web.archive.sessions.begin() as session:
+        session.execute(update(AccessGrant).values(expires_at=utc_now() - timedelta(minutes=1)))
+    refused = official.get(link)
+    assert refused.status_code == 410 and "đã hết hạn" in refused.get_data(as_text=True)
+    assert 'data-code="grant_expired"' in refused.get_data(as_text=True)
+    assert document_id not in _search_ids(web, "official-b")
+
+
+def test_another_official_cannot_use_someone_elses_link(web: Web) -> None:
+    document_id, _ = add_document(web.archive)
+    AccountService(web.archive).create_user("official-b2", "official", "000.00.00.B02", password="other-official-1")
+    web.passwords["official-b2"] = "other-official-1"
+    official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+    link = _approve(archivist, _request(official, document_id), allow_download="on")
+    grant_id = int(official.get(link).headers["Location"].rsplit("/", 1)[1])
+    for other in ("official-b2", "official-a"):
+        client = web.sign_in(other)
+        response = client.get(link)
+        assert response.status_code == 403 and 'data-code="link_not_yours"' in response.get_data(as_text=True)
+        assert client.get(f"/sharing/grants/{grant_id}").status_code == 403
+        assert client.get(f"/sharing/grants/{grant_id}/documents/{document_id}/download").status_code == 403
+    assert web.sign_in("official-b").get("/s/not-a-real-token").status_code == 404
+    assert ("sharing.link_refused", "official-b2", f"access_grant:{grant_id}") in _actions(web)
+
+
+def test_refusing_needs_a_reason_and_the_requester_sees_it(web: Web) -> None:
+    document_id, _ = add_document(web.archive)
+    official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+    request_id = _request(official, document_id, purpose="01", reason="Nghiên cứu cá nhân")
+    missing = _post(archivist, f"/sharing/requests/{request_id}/decide", {"decision": "refuse"})
+    assert missing.status_code == 400 and "Hãy ghi lý do" in missing.get_data(as_text=True)
+    refused = _post(archivist, f"/sharing/requests/{request_id}/decide",
+                    {"decision": "refuse", "reason": "Tài liệu đang chỉnh lý"})
+    assert refused.status_code == 200
+    page = official.get("/sharing").get_data(as_text=True)
+    assert "Tài liệu đang chỉnh lý" in page and "Đã từ chối" in page
+    again = _post(archivist, f"/sharing/requests/{request_id}/decide", {"decision": "approve"})
+    assert again.status_code == 409
+    with web.archive.sessions() as session:
+        row = session.get(AccessRequest, request_id)
+        assert row is not None and row.status == "refused" and row.grant_id is None
+        assert not session.scalars(select(AccessGrant)).all()
+    assert ("sharing.refused", "archivist-a", f"access_request:{request_id}") in _actions(web)
+
+
+def test_request_rules_and_statistics(web: Web) -> None:
+    document_id, _ = add_document(web.archive)
+    own = _post(web.sign_in("official-a"), "/sharing/requests",
+                {"document_id": str(document_id), "purpose": "02", "reason": "x"})
+    assert own.status_code == 409 and "chính cơ quan bạn" in own.get_data(as_text=True)
+    official = web.sign_in("official-b")
+    bad = _post(official, "/sharing/requests", {"document_id": str(document_id), "purpose": "09", "reason": "x"})
+    assert bad.status_code == 400 and "Mục đích phải là 01" in bad.get_data(as_text=True)
+    no_reason = _post(official, "/sharing/requests", {"document_id": str(document_id), "purpose": "02", "reason": " "})
+    assert no_reason.status_code == 400
+    first = _request(official, document_id, purpose="03")
+    dup = _post(official, "/sharing/requests", {"document_id": str(document_id), "purpose": "02", "reason": "y"})
+    assert dup.status_code == 409
+    archivist = web.sign_in("archivist-a")
+    _approve(archivist, first)
+    second = _request(official, document_id, purpose="02")
+    with web.archive.sessions.begin() as session:  # answered two hours after it was sent
+        session.execute(update(AccessRequest).where(AccessRequest.id == first)
+                        .values(created_at=utc_now() - timedelta(hours=2)))
+    overview = __import__("archive.sharing", fromlist=["SharingService"]).SharingService(web.archive).overview(
+        AccountService(web.archive).by_username("auditor-a"))  # type: ignore[arg-type]
+    stats = overview.stats
+    assert stats is not None and (stats.total, stats.pending, stats.approved, stats.refused) == (2, 1, 1, 0)
+    assert stats.median_response_hours is not None and 1.9 <= stats.median_response_hours <= 2.1
+    assert stats.by_agency == {"Cơ quan A": 2} and stats.by_purpose == {"02": 1, "03": 1}
+    page = archivist.get("/sharing").get_data(as_text=True)
+    assert f'id="received-{second}"' in page and "Công vụ đặc biệt" in page
