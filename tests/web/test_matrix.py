@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 
 from archive.accounts import AccountService
 from archive.batches import BatchService
+from archive.sharing import SharingService
 from tests.web.conftest import Web, csrf_of
+from tests.web.sharing_data import add_document
 
 PUBLIC = {
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/language"), ("GET", "/cataloguing"),
@@ -63,6 +65,14 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/tokens"): {"admin-a"},
     ("POST", "/api/v1/tokens"): {"admin-a"},
     ("DELETE", "/api/v1/tokens/<int:token_id>"): {"admin-a"},
+    # controlled sharing: agency A holds the record, official-b (not a principal) is the grantee
+    ("GET", "/sharing"): EVERYONE,
+    ("POST", "/sharing/requests"): {"official-a"},
+    ("POST", "/sharing/requests/<int:request_id>/decide"): {"archivist-a"},
+    ("GET", "/sharing/grants/<int:grant_id>"): {"archivist-a", "auditor-a", "admin-a"},
+    ("GET", "/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
+    ("POST", "/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
+    ("GET", "/s/<token>"): EVERYONE,
 }
 
 
@@ -89,8 +99,17 @@ def targets(web: Web, tmp_path: Path) -> dict[str, int]:
     batch_id = BatchService(web.archive).submit([sample], submitted_by=archivist.id)
     spare, _ = service.create_user("spare-user", "official", "000.00.00.A01", password="spare-password-1")
     token, _ = service.create_token("spare-user")
+    document_id, _ = add_document(web.archive)
+    official_b, archivist_a = service.by_username("official-b"), service.by_username("archivist-a")
+    assert official_b is not None and archivist_a is not None
+    sharing = SharingService(web.archive)
+    granted = sharing.decide(archivist_a, sharing.request_access(official_b, document_id=document_id, purpose="02",
+                                                                 reason="Thanh tra"),
+                             decision="approve", allow_download=True)
+    pending = sharing.request_access(official_b, document_id=add_document(web.archive)[0], purpose="01", reason="x")
     return {"batch_id": batch_id, "ordinal": 1, "user_id": spare.id, "agency_id": service.agencies()[0].id,
-            "token_id": token.id}
+            "token_id": token.id, "document_id": document_id, "grant_id": granted.grant_id or 0,
+            "request_id": pending}
 
 
 def _call(client: FlaskClient, method: str, rule: str, ids: dict[str, int], csrf: str | None):  # type: ignore[no-untyped-def]
