@@ -177,6 +177,9 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/tokens/{token_id}": {"delete": _op("Revoke a token", _ok({"$ref": "#/components/schemas/Token"}),
                                                     params=[token_id], errors=(401, 403, 404))},
     }
+    from archive.web.sharing_api import openapi_paths as sharing_paths
+
+    paths.update(sharing_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Lưu trữ số API", "version": "1",

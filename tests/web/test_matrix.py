@@ -73,6 +73,12 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
     ("POST", "/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
     ("GET", "/s/<token>"): EVERYONE,
+    ("GET", "/api/v1/sharing"): EVERYONE,
+    ("POST", "/api/v1/sharing/requests"): {"official-a"},
+    ("POST", "/api/v1/sharing/requests/<int:request_id>/decision"): {"archivist-a"},
+    ("GET", "/api/v1/sharing/grants/<int:grant_id>"): {"archivist-a", "auditor-a", "admin-a"},
+    ("GET", "/api/v1/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
+    ("POST", "/api/v1/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
 }
 
 

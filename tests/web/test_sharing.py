@@ -199,3 +199,31 @@ def test_request_rules_and_statistics(web: Web) -> None:
     assert stats.by_agency == {"Cơ quan A": 2} and stats.by_purpose == {"02": 1, "03": 1}
     page = archivist.get("/sharing").get_data(as_text=True)
     assert f'id="received-{second}"' in page and "Công vụ đặc biệt" in page
+
+
+def test_the_same_flow_through_the_api(web: Web) -> None:
+    document_id, _ = add_document(web.archive)
+    client = web.client()
+    official = {"Authorization": f"Bearer {web.token('official-b')}"}
+    archivist = {"Authorization": f"Bearer {web.token('archivist-a')}"}
+    made = client.post("/api/v1/sharing/requests", json={"document_id": document_id, "purpose": "02",
+                                                         "reason": "Đối chiếu số liệu"}, headers=official)
+    assert made.status_code == 201
+    bad = client.post(f"/api/v1/sharing/requests/{made.json['id']}/decision", json={"decision": "maybe"},
+                      headers=archivist)
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "decision_required"
+    decided = client.post(f"/api/v1/sharing/requests/{made.json['id']}/decision",
+                          json={"decision": "approve", "days": 3, "allow_download": True}, headers=archivist)
+    assert decided.status_code == 200 and decided.json["status"] == "approved" and decided.json["link_token"]
+    grant_id = decided.json["grant_id"]
+    shared = client.get(f"/api/v1/sharing/grants/{grant_id}", headers=official)
+    assert shared.status_code == 200 and shared.json["grant"]["state"] == "active"
+    assert shared.json["documents"][0]["id"] == document_id
+    copy = client.get(f"/api/v1/sharing/grants/{grant_id}/documents/{document_id}/download", headers=official)
+    assert copy.status_code == 200 and copy.data.startswith(b"%PDF")
+    overview = client.get("/api/v1/sharing", headers=archivist).json
+    assert overview["stats"]["approved"] == 1 and overview["received"][0]["grant"]["downloads"] == 1
+    assert client.post(f"/api/v1/sharing/grants/{grant_id}/revoke", json={}, headers=archivist).status_code == 200
+    gone = client.get(f"/api/v1/sharing/grants/{grant_id}", headers={**official, "Accept-Language": "en"})
+    assert gone.status_code == 410 and gone.json["error"]["code"] == "grant_revoked"
+    assert "revoked" in gone.json["error"]["message_en"] and "thu hồi" in gone.json["error"]["message_vi"]
