@@ -17,8 +17,19 @@ from sqlalchemy import select, update
 
 from archive.access import can_read
 from archive.accounts import AccountService
-from archive.catalog import AccessGrant, AccessRequest, AuditEntry, Document, GrantDownload, ShareLink, utc_now
+from archive.catalog import (
+    AccessGrant,
+    AccessRequest,
+    AuditEntry,
+    Document,
+    Dossier,
+    Fonds,
+    GrantDownload,
+    ShareLink,
+    utc_now,
+)
 from archive.search_service import SearchService
+from archive.sharing import SharingService
 from tests.web.conftest import Web, csrf_of
 from tests.web.sharing_data import WORD, add_document
 
@@ -191,9 +202,9 @@ def test_request_rules_and_statistics(web: Web) -> None:
     with web.archive.sessions.begin() as session:  # answered two hours after it was sent
         session.execute(update(AccessRequest).where(AccessRequest.id == first)
                         .values(created_at=utc_now() - timedelta(hours=2)))
-    overview = __import__("archive.sharing", fromlist=["SharingService"]).SharingService(web.archive).overview(
-        AccountService(web.archive).by_username("auditor-a"))  # type: ignore[arg-type]
-    stats = overview.stats
+    auditor = AccountService(web.archive).by_username("auditor-a")
+    assert auditor is not None
+    stats = SharingService(web.archive).overview(auditor).stats
     assert stats is not None and (stats.total, stats.pending, stats.approved, stats.refused) == (2, 1, 1, 0)
     assert stats.median_response_hours is not None and 1.9 <= stats.median_response_hours <= 2.1
     assert stats.by_agency == {"Cơ quan A": 2} and stats.by_purpose == {"02": 1, "03": 1}
@@ -227,3 +238,26 @@ def test_the_same_flow_through_the_api(web: Web) -> None:
     gone = client.get(f"/api/v1/sharing/grants/{grant_id}", headers={**official, "Accept-Language": "en"})
     assert gone.status_code == 410 and gone.json["error"]["code"] == "grant_revoked"
     assert "revoked" in gone.json["error"]["message_en"] and "thu hồi" in gone.json["error"]["message_vi"]
+
+
+def test_a_dossier_grant_opens_its_documents_only(web: Web) -> None:
+    inside, _ = add_document(web.archive)
+    outside, _ = add_document(web.archive)
+    with web.archive.sessions.begin() as session:
+        fonds = session.scalars(select(Fonds).where(Fonds.code == "F-A")).one()
+        dossier = Dossier(fonds=fonds, file_code="000.00.00.A01.2024.07", title="Hồ sơ thanh tra ngân sách")
+        session.add(dossier)
+        session.flush()
+        session.get(Document, inside).dossier_id = dossier.id  # type: ignore[union-attr]
+        dossier_id = dossier.id
+    SearchService(web.archive).reindex()
+    official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+    response = _post(official, "/sharing/requests", {"dossier_id": str(dossier_id), "purpose": "03", "reason": "Kiểm toán"})
+    request_id = int(re.search(r"Đã gửi yêu cầu số (\d+)", response.get_data(as_text=True)).group(1))  # type: ignore[union-attr]
+    link = _approve(archivist, request_id, allow_download="on")
+    page = official.get(official.get(link).headers["Location"]).get_data(as_text=True)
+    assert "Hồ sơ thanh tra ngân sách" in page
+    assert _search_ids(web, "official-b") == {inside}
+    grant_id = int(official.get(link).headers["Location"].rsplit("/", 1)[1])
+    assert official.get(f"/sharing/grants/{grant_id}/documents/{inside}/download").status_code == 200
+    assert official.get(f"/sharing/grants/{grant_id}/documents/{outside}/download").status_code == 404
