@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pypdfium2
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from archive.access import can_read
+from archive.audit.log import verify_chain
 from archive.accounts import AccountService
 from archive.catalog import (
     AccessGrant,
@@ -28,9 +31,11 @@ from archive.catalog import (
     ShareLink,
     utc_now,
 )
+from archive.config import ConfigError, load_settings
 from archive.search_service import SearchService
+from archive.web import create_web_app
 from archive.sharing import SharingService
-from tests.web.conftest import Web, csrf_of
+from tests.web.conftest import Web, build_archive, csrf_of, populate
 from tests.web.sharing_data import WORD, add_document
 
 
@@ -80,7 +85,7 @@ def test_request_approve_open_search_download_revoke(web: Web) -> None:
     assert f'id="received-{request_id}"' in received and "Phục vụ thanh tra" in received
     assert 'id="sharing-pending"' not in web.sign_in("archivist-b").get("/").get_data(as_text=True)
 
-    link = _approve(archivist, request_id, days="15", allow_download="on")
+    link = _approve(archivist, request_id, allow_download="on")  # the default period: 15 days (TT 05)
     token = link.rsplit("/", 1)[1]
     with web.archive.sessions() as session:
         grant = session.scalars(select(AccessGrant)).one()
@@ -132,6 +137,8 @@ def test_request_approve_open_search_download_revoke(web: Web) -> None:
                                           "sharing.downloaded", "sharing.revoked"] + ["sharing.access_refused"] * 4
     assert ("sharing.approved", "archivist-a", f"access_request:{request_id}") in actions
     assert ("sharing.revoked", "archivist-a", f"access_grant:{grant.id}") in actions
+    with web.archive.sessions() as session:
+        assert verify_chain(session).ok, "the audit entries extend the tamper-evident chain"
 
 
 def test_an_expired_grant_is_refused(web: Web) -> None:
@@ -261,3 +268,21 @@ def test_a_dossier_grant_opens_its_documents_only(web: Web) -> None:
     grant_id = int(official.get(link).headers["Location"].rsplit("/", 1)[1])
     assert official.get(f"/sharing/grants/{grant_id}/documents/{inside}/download").status_code == 200
     assert official.get(f"/sharing/grants/{grant_id}/documents/{outside}/download").status_code == 404
+
+
+def test_the_sharing_period_is_a_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="LUUTRU_SHARE_DAYS"):
+        load_settings({"LUUTRU_DATA_DIR": str(tmp_path), "LUUTRU_SHARE_DAYS": "0"})
+    archive = build_archive(tmp_path, {"LUUTRU_SHARE_DAYS": "3"})
+    try:
+        web = Web(archive, create_web_app(archive), populate(archive))
+        document_id, _ = add_document(archive)
+        official, archivist = web.sign_in("official-b"), web.sign_in("archivist-a")
+        request_id = _request(official, document_id)
+        assert 'name="days" type="number" min="1" max="365" value="3"' in archivist.get("/sharing").get_data(as_text=True)
+        _approve(archivist, request_id)
+        with archive.sessions() as session:
+            grant = session.scalars(select(AccessGrant)).one()
+            assert timedelta(days=2, hours=23) < grant.expires_at - utc_now() <= timedelta(days=3)
+    finally:
+        archive.engine.dispose()
