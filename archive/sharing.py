@@ -92,7 +92,7 @@ class RequestRow:
     requester: str
     requester_agency: str
     holder_agency: str
-    holder_agency_id: int
+    holder_agency_code: str
     purpose: SharePurpose
     reason: str
     status: ShareStatus
@@ -135,7 +135,8 @@ class Statistics:
     approved: int
     refused: int
     median_response_hours: float | None
-    by_agency: dict[str, int]
+    by_agency: dict[str, int]            # holding agency
+    by_requesting_agency: dict[str, int]
     by_purpose: dict[str, int]
 
 
@@ -211,7 +212,7 @@ class SharingService:
         return RequestRow(
             request.id, record_label, request.document_id, request.dossier_id, request.requester.full_name,
             request.requester_agency.name if request.requester_agency else "", request.holder_agency.name,
-            request.holder_agency_id, SharePurpose(request.purpose), request.reason, ShareStatus(request.status),
+            request.holder_agency.organ_id, SharePurpose(request.purpose), request.reason, ShareStatus(request.status),
             request.created_at, request.decided_at, request.decided_by.full_name if request.decided_by else None,
             request.decision_reason, grant)
 
@@ -525,4 +526,5 @@ def _statistics(rows: list[RequestRow]) -> Statistics:
         refused=sum(r.status is ShareStatus.REFUSED for r in rows),
         median_response_hours=round(statistics.median(waits), 1) if waits else None,
         by_agency=dict(Counter(r.holder_agency for r in rows).most_common()),
+        by_requesting_agency=dict(Counter(r.requester_agency for r in rows).most_common()),
         by_purpose=dict(sorted(Counter(r.purpose.value for r in rows).items())))

@@ -57,6 +57,7 @@ SHARING_MESSAGES: dict[str, dict[str, str]] = {
     "share.refused": {"vi": "Đã từ chối", "en": "Refused"},
     "share.median": {"vi": "Thời gian trả lời (trung vị, giờ)", "en": "Median response time (hours)"},
     "share.by_agency": {"vi": "Theo cơ quan lưu giữ", "en": "By holding agency"},
+    "share.by_requester": {"vi": "Theo cơ quan yêu cầu", "en": "By requesting agency"},
     "share.by_purpose": {"vi": "Theo mục đích", "en": "By purpose"},
     "share.requested": {"vi": "Đã gửi yêu cầu số {id}; cơ quan lưu giữ sẽ xem xét.",
                         "en": "Request {id} sent; the holding agency will consider it."},

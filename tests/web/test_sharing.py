@@ -214,7 +214,8 @@ def test_request_rules_and_statistics(web: Web) -> None:
     stats = SharingService(web.archive).overview(auditor).stats
     assert stats is not None and (stats.total, stats.pending, stats.approved, stats.refused) == (2, 1, 1, 0)
     assert stats.median_response_hours is not None and 1.9 <= stats.median_response_hours <= 2.1
-    assert stats.by_agency == {"Cơ quan A": 2} and stats.by_purpose == {"02": 1, "03": 1}
+    assert stats.by_agency == {"Cơ quan A": 2} and stats.by_requesting_agency == {"Cơ quan B": 2}
+    assert stats.by_purpose == {"02": 1, "03": 1}
     page = archivist.get("/sharing").get_data(as_text=True)
     assert f'id="received-{second}"' in page and "Công vụ đặc biệt" in page
 
