@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from archive.accounts import Account
 from archive.sharing import SharingError, SharingService
 from archive.web.pages import _attachment
 from archive.web.security import WebError, archive_of, client_ip, current, language, require
@@ -57,7 +58,7 @@ def _field(body: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any
     return value
 
 
-def _account():  # type: ignore[no-untyped-def]
+def _account() -> Account:
     account = current()
     assert account is not None
     return account
