@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record.read": frozenset(ROLES),
     "record.download": frozenset({"archivist", "official"}),
     "record.review": frozenset({"archivist"}),
+    "sharing.view": frozenset(ROLES),
+    "sharing.request": frozenset({"official"}),
+    "sharing.decide": frozenset({"archivist"}),
 }
 """Which roles may do what. Agency scoping comes on top: an archivist acts on the batches of
 their own agency only; auditors and administrators see every agency's batches but change none."""

@@ -67,6 +67,7 @@ class Settings:
     replica_s3_secure: bool = False
     replica_s3_region: str = ""
     fixity_cycle_days: int = 90
+    share_days: int = 15   # TT 05: a reading grant lasts 15 days unless the archivist says otherwise
     fixity_bandwidth: int = 50 * 1024 * 1024
     fixity_tick_seconds: int = 3600
     signature_trust_roots: str = ""
@@ -260,6 +261,8 @@ def _validate_integrity(s: Settings) -> list[str]:
                         "the replica another bucket or server.")
     if s.replica_dir and not s.s3_endpoint and Path(s.replica_dir).expanduser().resolve() == s.objects_dir.resolve():
         problems.append("LUUTRU_REPLICA_DIR is the primary object folder; give it another disk or folder.")
+    if not 1 <= s.share_days <= 365:
+        problems.append("LUUTRU_SHARE_DAYS must be between 1 and 365 days (TT 05 default: 15).")
     if not 1 <= s.fixity_cycle_days <= 3 * 365:
         problems.append("LUUTRU_FIXITY_CYCLE_DAYS must be between 1 and 1095: TT 05 requires every record to be "
                         "checked within 3 years.")

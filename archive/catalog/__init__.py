@@ -42,10 +42,14 @@ from archive.catalog.models import (
     utc_now,
 )
 from archive.catalog.packages import ArchivalPackage, MetadataChange
+from archive.catalog.sharing import AccessRequest, GrantDownload, ShareLink
 
 __all__ = [
     "MIGRATIONS_DIR",
     "AccessGrant",
+    "AccessRequest",
+    "GrantDownload",
+    "ShareLink",
     "SavedQuery",
     "Agency",
     "AuditCheckpoint",

@@ -309,6 +309,22 @@ class ProvenanceSource(CodeEnum):
     ARCHIVIST = "archivist", "Cán bộ lưu trữ hiệu đính", "Corrected by an archivist"
 
 
+class SharePurpose(CodeEnum):
+    """Purpose of an access request: TT 05 DIP ``purpose`` (standards.md, DIP EAD.xml)."""
+
+    PERSONAL = "01", "Cá nhân", "Personal"
+    OFFICIAL = "02", "Công vụ", "Official duty"
+    SPECIAL_OFFICIAL = "03", "Công vụ đặc biệt", "Special official duty"
+
+
+class ShareStatus(CodeEnum):
+    """Where an access request stands."""
+
+    PENDING = "pending", "Chờ duyệt", "Pending"
+    APPROVED = "approved", "Đã đồng ý", "Approved"
+    REFUSED = "refused", "Đã từ chối", "Refused"
+
+
 class UserRole(CodeEnum):
     """What a user account may do (issue 7): archivists ingest and describe for their agency, officials
     search and read, auditors read everything and run integrity tools, administrators manage accounts.

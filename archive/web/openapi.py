@@ -180,6 +180,9 @@ def openapi_document() -> dict[str, Any]:
                                                     params=[token_id], errors=(401, 403, 404))},
     }
     paths.update(record_paths(_op, _ok, _id))
+    from archive.web.sharing_api import openapi_paths as sharing_paths
+
+    paths.update(sharing_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Lưu trữ số API", "version": "1",

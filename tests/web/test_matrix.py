@@ -15,8 +15,10 @@ from archive.accounts import AccountService
 from archive.batches import BatchService
 from archive.catalog import Document
 from archive.catalog.codes import Mode
+from archive.sharing import SharingService
 from tests.web.conftest import Web, csrf_of
 from tests.web.records_data import make_record
+from tests.web.sharing_data import add_document
 
 PUBLIC = {
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/language"), ("GET", "/cataloguing"),
@@ -83,6 +85,20 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/records/<int:document_id>/events"): EVERYONE,
     ("PATCH", "/api/v1/records/<int:document_id>"): {"archivist-a"},
     ("GET", "/api/v1/review"): {"archivist-a", "archivist-b"},
+    # controlled sharing: agency A holds the record, official-b (not a principal) is the grantee
+    ("GET", "/sharing"): EVERYONE,
+    ("POST", "/sharing/requests"): {"official-a"},
+    ("POST", "/sharing/requests/<int:request_id>/decide"): {"archivist-a"},
+    ("GET", "/sharing/grants/<int:grant_id>"): {"archivist-a", "auditor-a", "admin-a"},
+    ("GET", "/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
+    ("POST", "/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
+    ("GET", "/s/<token>"): EVERYONE,
+    ("GET", "/api/v1/sharing"): EVERYONE,
+    ("POST", "/api/v1/sharing/requests"): {"official-a"},
+    ("POST", "/api/v1/sharing/requests/<int:request_id>/decision"): {"archivist-a"},
+    ("GET", "/api/v1/sharing/grants/<int:grant_id>"): {"archivist-a", "auditor-a", "admin-a"},
+    ("GET", "/api/v1/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
+    ("POST", "/api/v1/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
 }
 
 
@@ -113,8 +129,18 @@ def targets(web: Web, tmp_path: Path) -> dict[str, int]:
                               subject="Về việc thử", review=True, dossier="F-A.01", ordinal=1)
     with web.archive.sessions() as session:
         dossier_id = session.get(Document, document_id).dossier_id  # type: ignore[union-attr]
+    # A conditional record of agency A shared with official-b (not a principal here), and a pending request.
+    shared_id, _ = add_document(web.archive)
+    official_b, archivist_a = service.by_username("official-b"), service.by_username("archivist-a")
+    assert official_b is not None and archivist_a is not None
+    sharing = SharingService(web.archive)
+    granted = sharing.decide(archivist_a, sharing.request_access(official_b, document_id=shared_id, purpose="02",
+                                                                 reason="Thanh tra"),
+                             decision="approve", allow_download=True)
+    pending = sharing.request_access(official_b, document_id=add_document(web.archive)[0], purpose="01", reason="x")
     return {"batch_id": batch_id, "ordinal": 1, "user_id": spare.id, "agency_id": service.agencies()[0].id,
-            "token_id": token.id, "document_id": document_id, "dossier_id": dossier_id, "page": 1}
+            "token_id": token.id, "document_id": document_id, "dossier_id": dossier_id, "page": 1,
+            "grant_id": granted.grant_id or 0, "request_id": pending}
 
 
 def _call(client: FlaskClient, method: str, rule: str, ids: dict[str, int], csrf: str | None):  # type: ignore[no-untyped-def]

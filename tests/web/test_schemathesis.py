@@ -34,6 +34,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     spare_token, _ = service.create_token("spare")
     admin_info, admin_token = service.create_token("admin-a")
     archivist_info, archivist_token = service.create_token("archivist-a")
+    _, official_token = service.create_token("official-b")
     sample = tmp / "cong-van.txt"
     sample.write_text("Công văn", encoding="utf-8")
     archivist = service.by_username("archivist-a")
@@ -41,7 +42,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     BatchService(archive).submit([sample], submitted_by=archivist.id)
     protected_users = {u.id for u in service.users(limit=100)[0] if u.username in ("admin-a", "archivist-a")}
     with live_server(create_web_app(archive)) as url:
-        yield {"url": url, "admin": admin_token, "archivist": archivist_token,
+        yield {"url": url, "admin": admin_token, "archivist": archivist_token, "official": official_token,
                "protected_tokens": {admin_info.id, archivist_info.id}, "spare_token_id": spare_token.id,
                "protected_users": protected_users, "spare_user": spare.id}
     archive.engine.dispose()
@@ -65,7 +66,9 @@ def test_api_has_no_server_errors(live: dict[str, object]) -> None:
                     params["token_id"] = live["spare_token_id"]
                 if "user_id" in params and params["user_id"] in live["protected_users"]:
                     params["user_id"] = live["spare_user"]
-                token = live["archivist"] if case.path.startswith("/api/v1/batches") else live["admin"]
+                token = live["archivist"] if case.path.startswith(("/api/v1/batches", "/api/v1/sharing")) else live["admin"]
+                if case.path == "/api/v1/sharing/requests":
+                    token = live["official"]  # only officials request; the others stop at 403
                 case.call_and_validate(base_url=str(live["url"]), headers={"Authorization": f"Bearer {token}"},
                                        checks=[not_a_server_error])
 

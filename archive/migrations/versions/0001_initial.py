@@ -739,9 +739,73 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_web_session_user_id"), "web_session", ["user_id"])
     # --- end accounts and web ---
+    # --- controlled sharing (issue 7) ---
+    op.create_table(
+        "access_request",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("requester_id", ID, nullable=False),
+        sa.Column("requester_agency_id", ID, nullable=True),
+        sa.Column("holder_agency_id", ID, nullable=False),
+        sa.Column("document_id", ID, nullable=True),
+        sa.Column("dossier_id", ID, nullable=True),
+        sa.Column("purpose", sa.String(length=2), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", ID, nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.String(length=500), nullable=True),
+        sa.Column("grant_id", ID, nullable=True),
+        sa.CheckConstraint(
+            "(CASE WHEN document_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN dossier_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_access_request_exactly_one_object"),
+        ),
+        sa.ForeignKeyConstraint(["requester_id"], ["user_account.id"],
+                                name=op.f("fk_access_request_requester_id_user_account")),
+        sa.ForeignKeyConstraint(["requester_agency_id"], ["agency.id"],
+                                name=op.f("fk_access_request_requester_agency_id_agency")),
+        sa.ForeignKeyConstraint(["holder_agency_id"], ["agency.id"], name=op.f("fk_access_request_holder_agency_id_agency")),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], name=op.f("fk_access_request_document_id_document")),
+        sa.ForeignKeyConstraint(["dossier_id"], ["dossier.id"], name=op.f("fk_access_request_dossier_id_dossier")),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["user_account.id"],
+                                name=op.f("fk_access_request_decided_by_id_user_account")),
+        sa.ForeignKeyConstraint(["grant_id"], ["access_grant.id"], name=op.f("fk_access_request_grant_id_access_grant")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_request")),
+    )
+    for column in ("requester_id", "requester_agency_id", "holder_agency_id", "document_id", "dossier_id", "status"):
+        op.create_index(op.f(f"ix_access_request_{column}"), "access_request", [column])
+    op.create_table(
+        "share_link",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("grant_id", ID, nullable=False),
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["grant_id"], ["access_grant.id"], name=op.f("fk_share_link_grant_id_access_grant")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_share_link")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_share_link_token_sha256")),
+    )
+    op.create_index(op.f("ix_share_link_grant_id"), "share_link", ["grant_id"])
+    op.create_table(
+        "grant_download",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("grant_id", ID, nullable=False),
+        sa.Column("user_id", ID, nullable=False),
+        sa.Column("document_id", ID, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["grant_id"], ["access_grant.id"], name=op.f("fk_grant_download_grant_id_access_grant")),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_grant_download_user_id_user_account")),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], name=op.f("fk_grant_download_document_id_document")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_grant_download")),
+    )
+    op.create_index(op.f("ix_grant_download_grant_id"), "grant_download", ["grant_id"])
+    # --- end controlled sharing ---
 
 
 def downgrade() -> None:
+    # --- controlled sharing (issue 7) ---
+    for table in ("grant_download", "share_link", "access_request"):
+        op.drop_table(table)
+    # --- end controlled sharing ---
     # --- accounts and web (issue 7) ---
     op.drop_table("web_session")
     op.drop_table("login_throttle")
