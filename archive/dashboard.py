@@ -8,11 +8,14 @@ default "unclassified" fonds) is shown under its own line rather than dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, extract, func, or_, select
+from sqlalchemy.orm import Session
 
-from archive.catalog import Agency, BatchItem, Bitstream, Document, Fonds, IngestBatch
+from archive.catalog import Agency, BatchItem, Bitstream, Document, Fonds, IngestBatch, ObjectCopy, utc_now
 from archive.catalog.codes import BatchItemState, BatchStatus, TypeName
+from archive.catalog.integrity import COPY_STATES
 from archive.batches import batch_scope
 from archive.factory import Archive
 
@@ -36,11 +39,14 @@ class Dashboard:
     storage_bytes: int = 0
     items_failed: int = 0
     review_queue: int = 0
+    fixity: dict[str, int] = field(default_factory=dict)
+    """Stored copies by fixity state (ok, damaged, missing, unknown) and how many were verified within
+    the current cycle (``LUUTRU_FIXITY_CYCLE_DAYS``)."""
 
     def as_dict(self) -> dict[str, object]:
         return {"in_progress": self.in_progress, "documents": self.documents, "pages_digitised": self.pages_digitised,
                 "storage_bytes": self.storage_bytes, "items_failed": self.items_failed,
-                "review_queue": self.review_queue,
+                "review_queue": self.review_queue, "fixity": self.fixity,
                 "by_agency": [{"agency": a, "documents": n} for a, n in self.by_agency],
                 "by_type": [{"type": t, "documents": n} for t, n in self.by_type],
                 "by_year": [{"year": y, "documents": n} for y, n in self.by_year]}
@@ -78,10 +84,33 @@ def dashboard(archive: Archive, lang: str = "vi", agency_code: str | None = None
             .group_by(Agency.name).order_by(func.count(Document.id).desc()))]
         out.by_type = [(TypeName(code).label(lang) if code else unattributed, n) for code, n in session.execute(
             select(Document.type_name, func.count()).group_by(Document.type_name).order_by(func.count().desc()))]
+        out.fixity = _fixity(session, archive.settings.fixity_cycle_days)
         year = extract("year", Document.issued_date)
         out.by_year = [(str(int(y)) if y else unattributed, n) for y, n in session.execute(
             select(year, func.count()).group_by(year).order_by(year.desc()))]
     return out
+
+
+def _fixity(session: Session, cycle_days: int) -> dict[str, int]:
+    counts = dict(session.execute(select(ObjectCopy.state, func.count()).group_by(ObjectCopy.state)).all())
+    since = utc_now() - timedelta(days=cycle_days)
+    in_cycle = session.scalar(select(func.count()).select_from(ObjectCopy)
+                              .where(ObjectCopy.last_verified_at >= since)) or 0
+    return {"copies": sum(counts.values()), **{state: counts.get(state, 0) for state in COPY_STATES},
+            "verified_in_cycle": in_cycle}
+
+
+TREND_MONTHS = 6
+
+
+def _months(now: datetime, count: int) -> list[tuple[int, int]]:
+    """The last ``count`` calendar months as (year, month), oldest first, this month last."""
+    year, month = now.year, now.month
+    out = []
+    for _ in range(count):
+        out.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
 
 
 @dataclass(frozen=True)
@@ -93,6 +122,8 @@ class FondsStatus:
     catalogued: int
     digitised: int
     pending_review: int
+    trend: tuple[int, ...] = ()
+    """Records archived into the fonds in each of the last ``TREND_MONTHS`` months, oldest first."""
 
 
 def cataloguing_status(archive: Archive) -> list[FondsStatus]:
@@ -108,8 +139,18 @@ def cataloguing_status(archive: Archive) -> list[FondsStatus]:
             select(IngestBatch.fonds_id, func.count()).select_from(BatchItem).join(IngestBatch)
             .where(and_(BatchItem.state == BatchItemState.ARCHIVED, needs_review()))
             .group_by(IngestBatch.fonds_id)).all())
+        months = _months(utc_now(), TREND_MONTHS)
+        year, month = extract("year", BatchItem.updated_at), extract("month", BatchItem.updated_at)
+        start = datetime(*months[0], 1, tzinfo=UTC)
+        monthly: dict[int, dict[tuple[int, int], int]] = {}
+        for fonds_id, y, m, n in session.execute(
+                select(IngestBatch.fonds_id, year, month, func.count()).select_from(BatchItem).join(IngestBatch)
+                .where(BatchItem.state == BatchItemState.ARCHIVED, BatchItem.updated_at >= start)
+                .group_by(IngestBatch.fonds_id, year, month)):
+            monthly.setdefault(fonds_id, {})[(int(y), int(m))] = n
         rows = session.execute(select(Fonds, Agency).outerjoin(Agency, Fonds.agency_id == Agency.id)
                                .order_by(Agency.name, Fonds.code)).all()
         return [FondsStatus(agency.name if agency else "—", agency.organ_id if agency else None, fonds.code, fonds.name,
-                            documents.get(fonds.id, 0), digitised.get(fonds.id, 0), pending.get(fonds.id, 0))
+                            documents.get(fonds.id, 0), digitised.get(fonds.id, 0), pending.get(fonds.id, 0),
+                            tuple(monthly.get(fonds.id, {}).get(key, 0) for key in months))
                 for fonds, agency in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
@@ -44,6 +45,15 @@ def _bytes(value: int, lang: str) -> str:
             return text.replace(".", ",") if lang == "vi" else text
         size /= 1024
     return str(value)
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[int]) -> str:
+    """A month-by-month trend in one line of text: readable on a phone, no chart library."""
+    top = max(values, default=0)
+    return "".join(SPARK[0] if not top else SPARK[round(v / top * (len(SPARK) - 1))] for v in values)
 
 
 def _error_response(error: WebError) -> Any:
@@ -86,7 +96,7 @@ def create_web_app(archive: Archive) -> Flask:
         return {"lang": lang, "account": account, "csrf_token": csrf_token,
                 "can": (lambda permission: account is not None and account.can(permission)),
                 "tr": (lambda key, **values: t(key, lang, **values)),
-                "bytes": (lambda value: _bytes(value, lang))}
+                "bytes": (lambda value: _bytes(value, lang)), "sparkline": sparkline}
 
     app.jinja_env.globals.update(t=t, format_date=format_date, format_datetime=format_datetime)
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.catalog import AuditEntry
+from archive.integrity.fixity import select_bitstreams, verify_selection
 from archive.web import create_web_app
 from archive.web.uploads import safe_relative
 from archive.work import LocalWorker
@@ -83,13 +84,20 @@ def test_upload_watch_quarantine_download_and_retry(web_clamd: Web, tmp_path: Pa
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert '"quarantine.download"' in logged   # and the operators' security log has it too
 
+    with web.archive.sessions() as session:
+        stored = list(session.scalars(select_bitstreams()))
+    assert {r.status for r in verify_selection(web.archive, stored)} == {"ok"}   # a fixity pass over everything
     dashboard = client.get("/api/v1/dashboard").json
     assert dashboard["documents"] == 2 and dashboard["items_failed"] == 1 and dashboard["storage_bytes"] > len(pdf)
+    assert dashboard["fixity"] == {"copies": len(stored), "ok": len(stored), "damaged": 0, "missing": 0,
+                                   "unknown": 0, "verified_in_cycle": len(stored)}
     assert {"agency": "Cơ quan A", "documents": 2} in dashboard["by_agency"]
     cataloguing = web.client().get("/cataloguing").get_data(as_text=True)
     assert "Tình hình chỉnh lý" in cataloguing and "Phông A" in cataloguing
     rows = {r["fonds_code"]: r for r in web.client().get("/api/v1/cataloguing").json["items"]}
     assert rows["F-A"]["catalogued"] == 2 and rows["F-A"]["agency_code"] == "000.00.00.A01"
+    assert rows["F-A"]["trend"] == [0, 0, 0, 0, 0, 2]   # both archived this month
+    assert "▁▁▁▁▁█" in cataloguing
     assert rows["F-B"]["catalogued"] == 0
 
 
