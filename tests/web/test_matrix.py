@@ -205,3 +205,36 @@ def test_a_token_authenticated_call_needs_no_csrf_token(web: Web, targets: dict[
     response = web.client().patch(f"/api/v1/users/{targets['user_id']}", json={"full_name": "Người Dự Phòng"},
                                   headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.json["full_name"] == "Người Dự Phòng"
+
+
+RECORD_ROUTES = ("/records/{id}", "/records/{id}/pages/1.png", "/api/v1/records/{id}", "/api/v1/records/{id}/events")
+# Who reads a record of agency A, by access level (TT 05 mode): public → everyone signed in; conditional →
+# agency A and those who read everything; secret → only the explicitly granted and those who read everything.
+READERS = {Mode.PUBLIC: EVERYONE, Mode.RESTRICTED: {"archivist-a", "official-a", "auditor-a", "admin-a"},
+           Mode.SECRET: {"auditor-a", "admin-a"}}
+DOWNLOADERS = {"archivist-a", "archivist-b", "official-a"}   # record.download, then the reading rule
+
+
+@pytest.mark.parametrize("mode", list(READERS), ids=lambda m: m.value)
+def test_record_routes_by_role_and_access_level(web: Web, mode: Mode) -> None:
+    """Every record route × every role × every access level: exactly the allowed set reads, and the rest get
+    the same 404 as a record that does not exist (its existence is not revealed)."""
+    document_id = make_record(web.archive, "000.00.00.A01", mode, ["Quyết định mẫu"], number="9",
+                              subject="Về việc thử mức truy cập")
+    problems = []
+    for name in PRINCIPALS:
+        client = web.sign_in(name)
+        missing = client.get("/records/999999")
+        for route in (*RECORD_ROUTES, "/records/{id}/download/original"):
+            response = client.get(route.format(id=document_id))
+            allowed = READERS[mode] & (DOWNLOADERS if "download" in route else EVERYONE)
+            if name in allowed:
+                if response.status_code != 200:
+                    problems.append(f"{name} {route} {mode.value}: {response.status_code}, expected 200")
+            elif "download" in route and name not in DOWNLOADERS:
+                if response.status_code != 403:
+                    problems.append(f"{name} {route} {mode.value}: {response.status_code}, expected 403")
+            elif response.status_code != 404 or (route == "/records/{id}" and response.get_data(as_text=True).replace(
+                    f"/records/{document_id}", "/records/999999") != missing.get_data(as_text=True)):
+                problems.append(f"{name} {route} {mode.value}: {response.status_code}, expected the missing-record 404")
+    assert not problems, "\n".join(problems)
