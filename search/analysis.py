@@ -103,7 +103,8 @@ def analyse(fields: Sequence[str], pages: Sequence[str]) -> AnalysedDocument:
     cache = _FOLDED
     meta_folded = [cache[t] if t in cache else _fold_token(t) for t in meta]
     body_folded = [cache[t] if t in cache else _fold_token(t) for t in body]
-    words = frozenset(w for w in (*meta_folded, *body_folded) if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha())
+    # Tested once per distinct word, not once per occurrence (a page repeats its words many times).
+    words = frozenset(w for w in {*meta_folded, *body_folded} if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha())
     return AnalysedDocument(" ".join(meta), " ".join(meta_folded), " ".join(body), " ".join(body_folded), words)
 
 
