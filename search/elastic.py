@@ -33,7 +33,6 @@ from search.base import (
     Visibility,
 )
 from search.highlight import page_highlights
-from search.parallel import prepared
 
 _WORDS = {"type": "text", "analyzer": "whitespace"}
 MAPPINGS: dict[str, Any] = {
@@ -163,10 +162,8 @@ class ElasticsearchIndex:
                    document=_source(document))
 
     def _bulk(self, index: str, documents: Iterable[IndexedDocument]) -> int:
-        """Two sender threads, so Elasticsearch indexes one chunk while Python analyses the next (large
-        batches in worker processes, ``search.parallel``)."""
-        actions = ({"_index": index, "_id": source["doc_id"], "_source": source}
-                   for source in prepared(documents, _source))
+        """Two sender threads, so Elasticsearch indexes one chunk while Python analyses the next."""
+        actions = ({"_index": index, "_id": d.doc_id, "_source": _source(d)} for d in documents)
         count, errors = 0, []
         try:
             for ok, info in helpers.parallel_bulk(self.client, actions, thread_count=2, chunk_size=500,

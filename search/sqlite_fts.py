@@ -23,9 +23,8 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from search.analysis import (
-    FUZZY_PREFIX,
-    AnalysedDocument,
     display_page,
+    FUZZY_PREFIX,
     ParsedQuery,
     Term,
     analyse,
@@ -47,7 +46,6 @@ from search.base import (
     Visibility,
 )
 from search.highlight import page_highlights
-from search.parallel import prepared
 
 # Column weights for bm25(): meta_exact, meta_folded, body_exact, body_folded. Only the folded columns
 # are in the matching expression; a catalog field counts twice as much as the page text.
@@ -69,19 +67,6 @@ PRAGMA user_version = {MAPPING_VERSION};
 """
 _TABLES = ("documents", "stored", "terms", "words", "fulltext")
 _COLUMNS = "{meta_folded body_folded}"
-
-
-_Row = tuple[str, str | None, str, str, str, AnalysedDocument, list[tuple[str, str]]]
-
-
-def _row(document: IndexedDocument) -> _Row:
-    """Everything written for one document, computed outside the write transaction (and, for large
-    batches, in worker processes): id, reference key, date, stored JSON, analysed text, terms."""
-    return (document.doc_id, reference_key(document.reference) if document.reference else None, document.date or "",
-            json.dumps(dict(document.fields), ensure_ascii=False),
-            json.dumps([display_page(p) for p in document.pages], ensure_ascii=False),
-            analyse(list(document.fields.values()), document.pages),
-            [(name, value) for name, values in document.terms.items() for value in values])
 
 
 def _quoted(word: str) -> str:
@@ -150,16 +135,21 @@ class SqliteFtsIndex:
         self._write(create)
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, row: _Row) -> None:
-        doc_id, ref_key, date, fields, pages, text, terms = row
-        SqliteFtsIndex._remove(conn, doc_id)
-        rid = conn.execute("INSERT INTO documents (doc_id, ref_key, date) VALUES (?, ?, ?)",
-                           (doc_id, ref_key, date)).lastrowid
-        conn.execute("INSERT INTO stored (rid, fields, pages) VALUES (?, ?, ?)", (rid, fields, pages))
+    def _insert(conn: sqlite3.Connection, document: IndexedDocument) -> None:
+        SqliteFtsIndex._remove(conn, document.doc_id)
+        text = analyse(list(document.fields.values()), document.pages)
+        rid = conn.execute(
+            "INSERT INTO documents (doc_id, ref_key, date) VALUES (?, ?, ?)",
+            (document.doc_id, reference_key(document.reference) if document.reference else None,
+             document.date or "")).lastrowid
+        conn.execute("INSERT INTO stored (rid, fields, pages) VALUES (?, ?, ?)",
+                     (rid, json.dumps(dict(document.fields), ensure_ascii=False),
+                      json.dumps([display_page(p) for p in document.pages], ensure_ascii=False)))
         conn.execute("INSERT INTO fulltext (rowid, meta_exact, meta_folded, body_exact, body_folded) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (rid, text.meta_exact, text.meta_folded, text.body_exact, text.body_folded))
-        conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?)", [(rid, n, v) for n, v in terms])
+        conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?)",
+                         [(rid, name, value) for name, values in document.terms.items() for value in values])
         conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words])
 
     @staticmethod
@@ -172,22 +162,21 @@ class SqliteFtsIndex:
             conn.execute("DELETE FROM documents WHERE rid = ?", row)
 
     def put(self, document: IndexedDocument) -> None:
-        row = _row(document)
-        self._write(lambda conn: self._insert(conn, row))
+        self._write(lambda conn: self._insert(conn, document))
 
     def put_many(self, documents: Iterable[IndexedDocument], chunk: int = 500) -> int:
         count, batch = 0, []
-        for row in prepared(documents, _row):
-            batch.append(row)
+        for document in documents:
+            batch.append(document)
             if len(batch) >= chunk:
                 count += self._put_batch(batch)
                 batch = []
         return count + (self._put_batch(batch) if batch else 0)
 
-    def _put_batch(self, batch: list[_Row]) -> int:
+    def _put_batch(self, batch: list[IndexedDocument]) -> int:
         def insert(conn: sqlite3.Connection) -> int:
-            for row in batch:
-                self._insert(conn, row)
+            for document in batch:
+                self._insert(conn, document)
             return len(batch)
         result: int = self._write(insert)
         return result
@@ -204,8 +193,8 @@ class SqliteFtsIndex:
             for table in _TABLES:
                 conn.execute(f"DELETE FROM {table}")
             count = 0
-            for row in prepared(documents, _row):
-                self._insert(conn, row)
+            for document in documents:
+                self._insert(conn, document)
                 count += 1
             conn.execute("INSERT INTO fulltext (fulltext) VALUES ('optimize')")
             return count
