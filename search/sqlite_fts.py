@@ -150,7 +150,7 @@ class SqliteFtsIndex:
                      (rid, text.meta_exact, text.meta_folded, text.body_exact, text.body_folded))
         conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?)",
                          [(rid, name, value) for name, values in document.terms.items() for value in values])
-        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words])
+        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words()])
 
     @staticmethod
     def _remove(conn: sqlite3.Connection, doc_id: str) -> None:
