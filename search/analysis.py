@@ -80,22 +80,30 @@ def display_page(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def pair_tokens(folded: str) -> str:
-    """Adjacent syllables of a folded text as single tokens ("so_hoa"): the same adjacency as a
-    two-word phrase, stored so an engine can test it with one term lookup."""
-    words = folded.split()
-    return " ".join(f"{a}_{b}" for a, b in zip(words, words[1:]))
-
-
 @dataclass(frozen=True)
 class AnalysedDocument:
-    """The texts both backends index, each word cut and folded exactly once."""
+    """The texts both backends index, each word cut and folded exactly once; what only one backend
+    needs (syllable pairs for Elasticsearch, the fuzzy word list for SQLite) is derived on request
+    from the folded word lists, so the other backend's bulk load does not pay for it."""
 
     meta_exact: str
     meta_folded: str
     body_exact: str
     body_folded: str
-    fuzzy_words: frozenset[str]
+    meta_words: list[str] = field(repr=False)
+    body_words: list[str] = field(repr=False)
+
+    def fuzzy_words(self) -> frozenset[str]:
+        """Words long enough for fuzzy matching, tested once per distinct word, not per occurrence."""
+        return frozenset(w for w in {*self.meta_words, *self.body_words}
+                         if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha())
+
+    def pairs(self) -> str:
+        """Adjacent folded syllables as single tokens ("so_hoa"), catalog fields then pages: the same
+        adjacency as a two-word phrase, stored so an engine can test it with one term lookup."""
+        meta, body = self.meta_words, self.body_words
+        return (" ".join(f"{a}_{b}" for a, b in zip(meta, meta[1:])) + " "
+                + " ".join(f"{a}_{b}" for a, b in zip(body, body[1:])))
 
 
 def analyse(fields: Sequence[str], pages: Sequence[str]) -> AnalysedDocument:
@@ -103,8 +111,8 @@ def analyse(fields: Sequence[str], pages: Sequence[str]) -> AnalysedDocument:
     cache = _FOLDED
     meta_folded = [cache[t] if t in cache else _fold_token(t) for t in meta]
     body_folded = [cache[t] if t in cache else _fold_token(t) for t in body]
-    words = frozenset(w for w in (*meta_folded, *body_folded) if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha())
-    return AnalysedDocument(" ".join(meta), " ".join(meta_folded), " ".join(body), " ".join(body_folded), words)
+    return AnalysedDocument(" ".join(meta), " ".join(meta_folded), " ".join(body), " ".join(body_folded),
+                            meta_folded, body_folded)
 
 
 def reference_key(reference: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, OrjsonSerializer, TransportError, helpers
 
-from search.analysis import ParsedQuery, analyse, display_page, pair_tokens, parse_query, reference_key
+from search.analysis import ParsedQuery, analyse, display_page, parse_query, reference_key
 from search.base import (
     BIGRAM_BOOST,
     EXACT_BOOST,
@@ -65,7 +65,7 @@ def _source(document: IndexedDocument) -> dict[str, Any]:
     return {"doc_id": document.doc_id, "ref_key": reference_key(document.reference) if document.reference else None,
             "date": document.date or "", "meta_exact": text.meta_exact, "meta_folded": text.meta_folded,
             "body_exact": text.body_exact, "body_folded": text.body_folded,
-            "pairs": pair_tokens(text.meta_folded) + " " + pair_tokens(text.body_folded),
+            "pairs": text.pairs(),
             "fields": dict(document.fields), "pages": [display_page(p) for p in document.pages],
             "terms": {k: list(v) for k, v in document.terms.items()}}
 

@@ -46,7 +46,20 @@ def _pattern(words: tuple[tuple[str, bool], ...]) -> re.Pattern[str] | None:
                     for w, prefix in words if w}, key=len, reverse=True)
     if not parts:
         return None
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(parts) + r")(?![^\W_])")
+    # No look-behind in front: a pattern that starts with the letter classes lets the regex engine
+    # skip ahead to candidate letters; the word start is checked on the (few) matches instead.
+    return re.compile(r"(?:" + "|".join(parts) + r")(?![^\W_])")
+
+
+def _word_starts(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """Matches of ``pattern`` that begin a word (what a leading ``(?<![^\W_])`` would keep)."""
+    found = []
+    for m in pattern.finditer(text):
+        start = m.start()
+        if start and text[start - 1].isalnum():
+            continue
+        found.append(m)
+    return found
 
 
 def page_highlights(pages: Sequence[str], query: ParsedQuery, limit: int = MAX_PAGES) -> list[PageHighlight]:
@@ -59,9 +72,9 @@ def page_highlights(pages: Sequence[str], query: ParsedQuery, limit: int = MAX_P
         return []
     scored = []
     for number, text in enumerate(pages, start=1):
-        matches = list(pattern.finditer(text))
+        matches = _word_starts(text, pattern)
         if matches:
-            distinct = len({fold(m.group(0)) for m in matches})
+            distinct = len({fold(word) for word in {m.group(0) for m in matches}})
             scored.append((-distinct, -len(matches), number, text, matches))
     scored.sort(key=lambda s: s[:3])
     return [PageHighlight(number, _snippet(text, matches)) for _, _, number, text, matches in scored[:limit]]

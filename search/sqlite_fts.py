@@ -6,6 +6,9 @@ points are added for each word typed with its exact accents and each adjacent sy
 as a phrase, the same points the Elasticsearch query adds with ``constant_score`` clauses, so both
 rank alike. Filters, facets and access are an ordinary ``terms`` table evaluated inside the same
 statement, on a per-search temporary table of hits, so totals, facets and the page all come from one snapshot of one filtered set.
+The stored fields and page text live in their own table (``stored``), read only for the page of hits:
+kept in ``documents`` they made every row several pages long, and joining a match of thousands of
+rows to their dates and filters read all of that text (at 10,000 records 15 ms instead of 4 ms).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ WEIGHTS = (0.0, 2.0, 0.0, 1.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (rid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, ref_key TEXT,
-    date TEXT NOT NULL DEFAULT '', fields TEXT NOT NULL, pages TEXT NOT NULL);
+    date TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS stored (rid INTEGER PRIMARY KEY, fields TEXT NOT NULL, pages TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_ref ON documents (ref_key);
 CREATE INDEX IF NOT EXISTS documents_date ON documents (date, doc_id);
 CREATE TABLE IF NOT EXISTS terms (rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
@@ -61,7 +65,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fulltext USING fts5(meta_exact, meta_folded, 
     tokenize="unicode61 remove_diacritics 0", prefix='2 3');
 PRAGMA user_version = {MAPPING_VERSION};
 """
-_TABLES = ("documents", "terms", "words", "fulltext")
+_TABLES = ("documents", "stored", "terms", "words", "fulltext")
 _COLUMNS = "{meta_folded body_folded}"
 
 
@@ -135,16 +139,18 @@ class SqliteFtsIndex:
         SqliteFtsIndex._remove(conn, document.doc_id)
         text = analyse(list(document.fields.values()), document.pages)
         rid = conn.execute(
-            "INSERT INTO documents (doc_id, ref_key, date, fields, pages) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO documents (doc_id, ref_key, date) VALUES (?, ?, ?)",
             (document.doc_id, reference_key(document.reference) if document.reference else None,
-             document.date or "", json.dumps(dict(document.fields), ensure_ascii=False),
-             json.dumps([display_page(p) for p in document.pages], ensure_ascii=False))).lastrowid
+             document.date or "")).lastrowid
+        conn.execute("INSERT INTO stored (rid, fields, pages) VALUES (?, ?, ?)",
+                     (rid, json.dumps(dict(document.fields), ensure_ascii=False),
+                      json.dumps([display_page(p) for p in document.pages], ensure_ascii=False)))
         conn.execute("INSERT INTO fulltext (rowid, meta_exact, meta_folded, body_exact, body_folded) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (rid, text.meta_exact, text.meta_folded, text.body_exact, text.body_folded))
         conn.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?, ?)",
                          [(rid, name, value) for name, values in document.terms.items() for value in values])
-        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words])
+        conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", [(w,) for w in text.fuzzy_words()])
 
     @staticmethod
     def _remove(conn: sqlite3.Connection, doc_id: str) -> None:
@@ -152,6 +158,7 @@ class SqliteFtsIndex:
         if row:
             conn.execute("DELETE FROM fulltext WHERE rowid = ?", row)
             conn.execute("DELETE FROM terms WHERE rid = ?", row)
+            conn.execute("DELETE FROM stored WHERE rid = ?", row)
             conn.execute("DELETE FROM documents WHERE rid = ?", row)
 
     def put(self, document: IndexedDocument) -> None:
@@ -305,7 +312,8 @@ class SqliteFtsIndex:
         rows = self._page(conn, request)
         facets = self._facets(conn, request.facets)
         stored = {doc_id: (json.loads(f), json.loads(p)) for doc_id, f, p in conn.execute(
-            f"SELECT doc_id, fields, pages FROM documents WHERE rid IN ({','.join('?' * len(rows))})",
+            "SELECT d.doc_id, s.fields, s.pages FROM documents d JOIN stored s ON s.rid = d.rid "
+            f"WHERE d.rid IN ({','.join('?' * len(rows))})",
             [r[0] for r in rows]).fetchall()} if rows else {}
         hits = []
         for rid, doc_id, date, score in rows:
