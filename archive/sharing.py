@@ -187,6 +187,13 @@ class SharingService:
             raise _forbidden()
         return user
 
+    @staticmethod
+    def _grant(session: Session, grant_id: int) -> AccessGrant:
+        grant = session.get(AccessGrant, grant_id)
+        if grant is None:
+            raise _missing("quyền đọc này", "grant")
+        return grant
+
     def _audit(self, session: Session, user: User, action: str, target: str, details: dict[str, object]) -> None:
         """An audit entry in the transaction of the change it describes, and the security log line."""
         agency = user.agency.organ_id if user.agency else None
@@ -335,10 +342,7 @@ class SharingService:
             raise _forbidden()
         text = self._reason(reason, required=False)
         with self.archive.work_sessions.begin() as session:
-            user = self._user(session, account)
-            grant = session.get(AccessGrant, grant_id)
-            if grant is None:
-                raise _missing("quyền đọc này", "grant")
+            user, grant = self._user(session, account), self._grant(session, grant_id)
             if self._holder_of(grant) != user.agency_id:
                 raise _forbidden()
             if grant.revoked_at is None:
@@ -406,10 +410,7 @@ class SharingService:
         agency's archivists, auditors and administrators always (they manage it)."""
         refusal: SharingError | None = None
         with self.archive.work_sessions.begin() as session:
-            user = self._user(session, account)
-            grant = session.get(AccessGrant, grant_id)
-            if grant is None:
-                raise _missing("quyền đọc này", "grant")
+            user, grant = self._user(session, account), self._grant(session, grant_id)
             is_grantee = self._is_grantee(grant, user)
             manages = user.role in (UserRole.AUDITOR, UserRole.ADMIN) or (
                 user.role == UserRole.ARCHIVIST and self._holder_of(grant) == user.agency_id)
@@ -448,10 +449,7 @@ class SharingService:
         recorded and audited in a second one."""
         refusal: SharingError | None = None
         with self.archive.work_sessions.begin() as session:
-            user = self._user(session, account)
-            grant = session.get(AccessGrant, grant_id)
-            if grant is None:
-                raise _missing("quyền đọc này", "grant")
+            user, grant = self._user(session, account), self._grant(session, grant_id)
             if not self._is_grantee(grant, user):
                 raise _forbidden()
             now = utc_now()
