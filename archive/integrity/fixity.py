@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, or_, select
@@ -80,6 +80,10 @@ class Pacer:
                 time.sleep(ahead)
 
 
+RECORD_BATCH = 64
+"""Results of a parallel pass recorded per catalog transaction (a killed pass re-verifies at most these)."""
+
+
 def _state(result: VerifyResult) -> str:
     if result.ok:
         return "ok"
@@ -107,6 +111,13 @@ def expected_locations(session: Session, archive: Archive, bitstream_id: int) ->
 def check_object(archive: Archive, bitstream_id: int, *, only: Iterable[str] | None = None, repair: bool = True,
                  actor: str = SYSTEM_ACTOR) -> ObjectResult:
     """Verify the copies of one bitstream (all expected, or ``only`` some), repair, and record it all."""
+    result = _check(archive, bitstream_id, only=only, repair=repair)
+    _record(archive, [result], actor)
+    return result
+
+
+def _check(archive: Archive, bitstream_id: int, *, only: Iterable[str] | None, repair: bool) -> ObjectResult:
+    """Verify and repair one bitstream's copies; nothing is written to the catalog yet."""
     stores = archive.locations()
     with archive.sessions() as session:
         bitstream = session.get(Bitstream, bitstream_id)
@@ -129,7 +140,6 @@ def check_object(archive: Archive, bitstream_id: int, *, only: Iterable[str] | N
             for copy in bad:
                 _repair(stores[source], stores[copy.location], key, sha256, size, content_type,
                         role == BitstreamRole.MASTER, copy, source)
-    _record(archive, bitstream_id, result, actor)
     return result
 
 
@@ -147,44 +157,52 @@ def _repair(source: ObjectStore, target: ObjectStore, key: str, sha256: str, siz
         copy.message += f" Repaired from the {source_name} copy and verified."
 
 
-def _record(archive: Archive, bitstream_id: int, result: ObjectResult, actor: str) -> None:
-    """One transaction: copy states, a ``fix`` event per copy, ``rec`` events and audit entries."""
+def _record(archive: Archive, results: list[ObjectResult], actor: str) -> None:
+    """One transaction for the results of several objects: copy states, a ``fix`` event per copy,
+    ``rec`` events and audit entries. A parallel pass records in batches: a catalog commit per object
+    would cost as much as hashing a small one."""
     now = utc_now()
     with archive.work_sessions.begin() as session:
-        bitstream = session.get(Bitstream, bitstream_id)
-        assert bitstream is not None
-        for copy in result.copies:
-            if copy.state == "unreachable":
-                continue
-            row = session.get(ObjectCopy, (bitstream_id, copy.location)) or ObjectCopy(
-                bitstream_id=bitstream_id, location=copy.location)
-            row.state = "ok" if copy.ok else copy.state
-            row.last_verified_at = now
-            row.last_message = copy.message
-            if copy.location == PRIMARY and row.copied_at is None:
-                row.copied_at = bitstream.created_at
-            session.add(row)
-            record_event(session, EventType.FIXITY_CHECK,
-                         EventOutcome.SUCCESS if copy.state == "ok" else EventOutcome.FAILURE,
-                         detail=f"SHA-256 re-computed over the {copy.location} copy, compared with the catalog",
-                         outcome_detail=copy.message, sources=[bitstream])
-            if copy.state in ("damaged", "missing"):
-                append(session, "fixity.failure", actor=actor, object=f"bitstream:{bitstream_id}",
-                       details={"key": result.key, "location": copy.location, "state": copy.state})
-            if copy.repaired:
-                row.repaired_at = now
-                record_event(session, EventType.RECOVERY, EventOutcome.SUCCESS,
-                             detail=f"{copy.location} copy restored from a verified copy",
-                             outcome_detail=copy.message, outcomes=[bitstream])
-                append(session, "fixity.repair", actor=actor, object=f"bitstream:{bitstream_id}",
-                       details={"key": result.key, "location": copy.location})
-        if result.status == "unrecoverable":
-            record_event(session, EventType.RECOVERY, EventOutcome.FAILURE,
-                         detail="no sound copy left to repair from",
-                         outcome_detail="; ".join(c.message for c in result.copies), sources=[bitstream])
-            append(session, "fixity.unrecoverable", actor=actor, object=f"bitstream:{bitstream_id}",
-                   details={"key": result.key,
-                            "copies": {c.location: c.state for c in result.copies}})
+        for result in results:
+            _record_one(session, result, now, actor)
+
+
+def _record_one(session: Session, result: ObjectResult, now: datetime, actor: str) -> None:
+    bitstream_id = result.bitstream_id
+    bitstream = session.get(Bitstream, bitstream_id)
+    assert bitstream is not None
+    for copy in result.copies:
+        if copy.state == "unreachable":
+            continue
+        row = session.get(ObjectCopy, (bitstream_id, copy.location)) or ObjectCopy(
+            bitstream_id=bitstream_id, location=copy.location)
+        row.state = "ok" if copy.ok else copy.state
+        row.last_verified_at = now
+        row.last_message = copy.message
+        if copy.location == PRIMARY and row.copied_at is None:
+            row.copied_at = bitstream.created_at
+        session.add(row)
+        record_event(session, EventType.FIXITY_CHECK,
+                     EventOutcome.SUCCESS if copy.state == "ok" else EventOutcome.FAILURE,
+                     detail=f"SHA-256 re-computed over the {copy.location} copy, compared with the catalog",
+                     outcome_detail=copy.message, sources=[bitstream])
+        if copy.state in ("damaged", "missing"):
+            append(session, "fixity.failure", actor=actor, object=f"bitstream:{bitstream_id}",
+                   details={"key": result.key, "location": copy.location, "state": copy.state})
+        if copy.repaired:
+            row.repaired_at = now
+            record_event(session, EventType.RECOVERY, EventOutcome.SUCCESS,
+                         detail=f"{copy.location} copy restored from a verified copy",
+                         outcome_detail=copy.message, outcomes=[bitstream])
+            append(session, "fixity.repair", actor=actor, object=f"bitstream:{bitstream_id}",
+                   details={"key": result.key, "location": copy.location})
+    if result.status == "unrecoverable":
+        record_event(session, EventType.RECOVERY, EventOutcome.FAILURE,
+                     detail="no sound copy left to repair from",
+                     outcome_detail="; ".join(c.message for c in result.copies), sources=[bitstream])
+        append(session, "fixity.unrecoverable", actor=actor, object=f"bitstream:{bitstream_id}",
+               details={"key": result.key,
+                        "copies": {c.location: c.state for c in result.copies}})
 
 
 # -- selections ------------------------------------------------------------------------------------
@@ -219,8 +237,16 @@ def verify_selection(archive: Archive, ids: Iterable[int], *, repair: bool = Tru
             yield result
         return
     with ThreadPoolExecutor(jobs, thread_name_prefix="luutru-fixity") as pool:
-        yield from pool.map(lambda bitstream_id: check_object(archive, bitstream_id, repair=repair, actor=actor),
-                            ids)
+        pending: list[ObjectResult] = []
+        for result in pool.map(lambda bitstream_id: _check(archive, bitstream_id, only=None, repair=repair), ids):
+            pending.append(result)
+            if len(pending) >= RECORD_BATCH:
+                _record(archive, pending, actor)
+                yield from pending
+                pending = []
+        if pending:
+            _record(archive, pending, actor)
+            yield from pending
 
 
 def due_copies(session: Session, location: str, limit: int) -> list[int]:
