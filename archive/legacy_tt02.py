@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from search.folding import fold as search_fold
+
 # TT 02/2019 column (as printed in its annex) → TT 05/2025 field.
 COLUMNS: dict[str, str] = {
     "Mã hồ sơ": "fileCode",
@@ -58,9 +60,8 @@ MAINTENANCE_VALUES = {"vĩnh viễn": "01", "lâu dài": "07"}
 
 
 def fold(text: str) -> str:
-    """Header matching ignores case, accents and đ, as exports from old systems are inconsistent."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    """Header matching ignores case, accents, đ and spacing, as exports from old systems are inconsistent."""
+    return " ".join(search_fold(text).split())
 
 
 _BY_FOLDED = {fold(name): field for name, field in COLUMNS.items()}
