@@ -19,6 +19,9 @@ from ingest.package.errors import PackageError
 from ingest.package.model import open_source
 
 _COPY = 1024 * 1024
+BAG_CHECKSUMS = ("sha256", "sha512")
+"""Manifests of every bag we export: SHA-256 (the digest the catalog and OCFL keep, so a bag is
+checked against our own records) and SHA-512 (bagit-python's default, which many BagIt tools expect)."""
 
 
 def export_bag(package: Package, destination: Path, *, source_organization: str,
@@ -44,7 +47,7 @@ def export_bag(package: Package, destination: Path, *, source_organization: str,
             "External-Identifier": package.objid,
             "External-Description": f"TT 05/2025 {package.package_type} {package.objid}",
         }
-        bag = bagit.make_bag(str(destination), info, processes=1, checksums=["sha256", "sha512"])
+        bag = bagit.make_bag(str(destination), info, processes=1, checksums=list(BAG_CHECKSUMS))
         _check_payload(bag, package)
         bag.validate()
     except BaseException:
