@@ -49,8 +49,9 @@ class Settings:
     secret_key: str = ""
     language: str = "vi"
     clamd: str = ""
-    ocr_languages: str = "vie+eng"
+    ocr_languages: str = "vie"
     ocr_jobs: int = 0
+    ocr_deskew_min_degrees: float = 2.0
     ocr_confidence_threshold: float = 0.6
     review_threshold: float = 0.8
     lease_seconds: int = 900
@@ -223,6 +224,9 @@ def _validate(s: Settings) -> list[str]:
                         "LUUTRU_MAX_ATTEMPTS ≥ 1, "
                         "LUUTRU_RETRY_SECONDS > 0 and "
                         "LUUTRU_MAX_CRASHES ≥ 1.")
+    if not 0 <= s.ocr_deskew_min_degrees <= 45:
+        problems.append(f"LUUTRU_OCR_DESKEW_MIN_DEGREES={s.ocr_deskew_min_degrees} must be between 0 (straighten every "
+                        "page) and 45 degrees.")
     if not all(part.isalpha() for part in s.ocr_languages.split("+")):
         problems.append(f"LUUTRU_OCR_LANGUAGES={s.ocr_languages!r} must be Tesseract codes joined by '+', e.g. vie+eng.")
     if s.schema_dir and not (Path(s.schema_dir) / "mets-1.12.xsd").is_file():

@@ -7,6 +7,7 @@ is that nothing holds all pages at once, which page count, not page size, would 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -56,7 +57,9 @@ def test_300_page_tiff_stays_under_1_gb(tmp_path: Path) -> None:
           f"largest tool process {report['tools_kb'] / 1024:.0f} MiB")
 
     assert report["pages"] == report["ocred"] == PAGES and report["pdfa"] == "PDF/A-2B"
-    assert "Trang 1" in report["first"] and f"Trang {PAGES}" in report["last"]
+    # Both ends were read (a lone "1" may come back with a stray mark before it, e.g. "†1").
+    assert re.search(r"Trang\W*1\b", report["first"]) and re.search(rf"Trang\W*{PAGES}\b", report["last"])
+    assert "Lưu trữ hồ sơ" in report["first"] and "Lưu trữ hồ sơ" in report["last"]
     assert report["self_kb"] <= LIMIT_KB, "the worker process itself"
     assert report["tools_kb"] <= LIMIT_KB, "Tesseract, Ghostscript and other tools it ran"
     # Seen from here: the largest of the worker and everything it ran (an upper bound, since it also

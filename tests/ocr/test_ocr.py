@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from bench.ocr import bag_of_words_recall
+from ingest import page_probe
 from ingest.ocr import (
     PROBE_MAX_SIDE,
     NormalisationError,
@@ -296,3 +297,28 @@ def test_skewed_scan_is_straightened(tmp_path: Path, truth: dict[str, dict]) -> 
     finally:
         pdf.close()
     assert abs(_skew_degrees(tmp_path / "derivative-page.png")) < 0.5, "the derivative's page is straight"
+
+
+def test_page_leaning_less_than_the_threshold_keeps_the_scanner_bytes(tmp_path: Path) -> None:
+    # Default settings: deskew and rotation on, but a page leaning well under 2° and reading well is
+    # neither re-rendered nor sent to orientation detection.
+    source = corpus_file("vn015.jpg")
+    assert abs(_skew_degrees(source)) < 1
+    result = _run(source, "image/jpeg", tmp_path / "work")
+    with pikepdf.open(result.derivative) as pdf:  # type: ignore[arg-type]
+        (image,) = pdf.pages[0].get_images().values()
+        raw = image.read_raw_bytes()
+        filters = [str(f) for f in image.Filter.wrap_in_array()]
+        assert "/Rotate" not in pdf.pages[0] or int(pdf.pages[0].Rotate) == 0
+    assert (zlib.decompress(raw) if filters[0] == "/FlateDecode" else raw) == source.read_bytes()
+
+
+@pytest.mark.parametrize("degrees", [-3.0, -1.0, 0.0, 1.5, 4.0])
+def test_skew_estimate_agrees_with_tesseract(tmp_path: Path, degrees: float) -> None:
+    source = tmp_path / "page.png"
+    with Image.open(corpus_file("vn022.jpg")) as img:
+        img.convert("L").rotate(degrees, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC).save(
+            source, dpi=(300, 300))
+    with Image.open(source) as img:
+        ours = page_probe.skew_degrees(img)
+    assert abs(abs(ours) - abs(_skew_degrees(source))) <= 0.3, (ours, _skew_degrees(source))

@@ -27,7 +27,7 @@ def _settings(ctx: ItemContext) -> OcrSettings:
     s = ctx.archive.settings
     # One page at a time per document by default: workers run one document per core, so giving
     # each OCRmyPDF every core would oversubscribe them (measured in bench/ocr.py).
-    return OcrSettings(language=s.ocr_languages, jobs=s.ocr_jobs or 1,
+    return OcrSettings(language=s.ocr_languages, jobs=s.ocr_jobs or 1, deskew_min_degrees=s.ocr_deskew_min_degrees,
                        low_confidence_threshold=s.ocr_confidence_threshold)
 
 
