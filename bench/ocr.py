@@ -7,7 +7,8 @@ Both tools run in the same invocation on the same files and the same cores:
 
 * plain: ``ocrmypdf -l vie --skip-text IN OUT``, one file at a time, as a user would run it
   (OCRmyPDF then spreads each file's pages over all cores);
-* ours: `ingest.ocr.normalise` (by default ``vie+eng``, deskew, rotate, PDF/A-2b, per-page hOCR),
+* ours: `ingest.ocr.normalise` with its defaults (``vie``; deskew of a document with a page leaning ≥ 2°;
+  orientation asked of pages that read poorly; PDF/A-2b; per-page hOCR),
   W files at a time with J pages each (W × J = cores), as the ingest workers run it.
 
 The files are split into R groups run in turns, plain then ours, then ours then plain, so that other
