@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from archive.audit.checkpoints import PREFIX as CHECKPOINT_PREFIX
 from archive.catalog import (
+    ArchivalPackage,
     AuditEntry,
     BatchItem,
     Bitstream,
@@ -22,6 +23,7 @@ from archive.catalog import (
 )
 from archive.catalog.codes import BatchItemState
 from archive.integrity.fixity import PRIMARY
+from ingest.package.ocfl import OcflStorage
 
 if TYPE_CHECKING:
     from archive.factory import Archive
@@ -90,7 +92,12 @@ def chain_of_custody(archive: Archive, document_id: int) -> list[dict[str, Any]]
                  "detail": e.outcome_detail or e.event_detail or ""} for e in events]
         names = ([f"document:{document_id}"] + [f"bitstream:{b}" for b in set(bitstream_ids)]
                  + [f"batch:{i.batch_id}" for i in items])
-        for entry in session.scalars(select(AuditEntry).where(AuditEntry.object.in_(names))):
+        named = AuditEntry.object.in_(names)
+        object_id = session.scalar(select(ArchivalPackage.object_id).where(ArchivalPackage.document_id == document_id))
+        if object_id is not None:  # the package's validation failures and repairs name its OCFL keys
+            base = OcflStorage(archive.store).object_root(object_id)
+            named = or_(named, AuditEntry.object == f"ocfl:{base}", AuditEntry.object.startswith(f"ocfl:{base}/"))
+        for entry in session.scalars(select(AuditEntry).where(named)):
             rows.append({"time": entry.at, "source": f"audit #{entry.seq} {entry.actor}", "what": entry.action,
                          "outcome": "", "detail": entry.details})
     return sorted(rows, key=lambda row: row["time"])
