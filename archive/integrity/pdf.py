@@ -1,15 +1,25 @@
-"""Auditor reports as PDF: a title, when and where it was made, and the rows as a table (fpdf2, DejaVu Sans
-for Vietnamese). The CSV carries the same rows; the PDF is for signing off and filing."""
+"""Auditor reports as PDF: title in the reader's language and the other, when, where and by whom it was made,
+and the rows as a table (fpdf2 with DejaVu Sans embedded: the standard PDF fonts have no Vietnamese glyphs,
+the same choice as the sample documents and the stamping). The CSV carries the same rows; the PDF is for
+signing off and filing.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from archive.i18n import format_datetime
+
+if TYPE_CHECKING:
+    from archive.integrity.auditor import Table
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+CELL_LIMIT = 600
+"""Characters of one cell printed (a details field can be long); the CSV has them all."""
 
 
 class ReportFontMissing(Exception):
@@ -24,22 +34,48 @@ def _font(name: str = "DejaVuSans.ttf") -> Path:
                             "reports (the CSV export does not need it).")
 
 
-def write_pdf(path: Path, title: str, rows: list[dict[str, Any]], source: str) -> None:
-    pdf = FPDF(orientation="L", format="A4")
+class _ReportPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=7)
+        self.cell(0, 6, f"{self.footer_text} — {self.page_no()}/{{nb}}", align="C")
+
+
+def table_pdf(table: Table) -> bytes:
+    """The report as an A4 landscape PDF."""
+    lang = table.lang
+    pdf = _ReportPDF(orientation="L", format="A4")
+    pdf.set_title(table.title)
+    pdf.set_author(table.made_by or "luutru")
+    pdf.set_creator("luutru")
     pdf.add_font("DejaVu", "", str(_font()))
     pdf.add_font("DejaVu", "B", str(_font("DejaVuSans-Bold.ttf")))
-    pdf.set_font("DejaVu", size=9)
+    pdf.footer_text = f"Lưu trữ số — {table.title}"
+    pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.set_font_size(14)
-    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font_size(8)
-    pdf.cell(0, 6, f"{source} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {len(rows)} dòng / rows",
-             new_x="LMARGIN", new_y="NEXT")
-    if rows:
-        with pdf.table(text_align="LEFT") as table:
-            table.row([str(name) for name in rows[0]])
-            for row in rows:
-                table.row([str(value)[:300] for value in row.values()])
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, table.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 6, table.other_title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(8.5)
+    made = format_datetime(table.made_at, lang)
+    pdf.multi_cell(0, 5, (f"Lập lúc {made} (UTC) bởi {table.made_by or 'luutru'} — {len(table.cells)} dòng"
+                          if lang == "vi" else
+                          f"Made at {made} (UTC) by {table.made_by or 'luutru'} — {len(table.cells)} rows"),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, table.summary, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    if not table.cells:
+        pdf.set_font_size(10)
+        pdf.multi_cell(0, 8, "Không có khác biệt hay sự việc nào." if lang == "vi" else "Nothing to report.",
+                       new_x="LMARGIN", new_y="NEXT")
     else:
-        pdf.cell(0, 8, "Không có dòng nào / no rows.", new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
+        pdf.set_font_size(7.5)
+        with pdf.table(col_widths=tuple(c.width for c in table.columns), text_align="LEFT", line_height=4,
+                       headings_style=FontFace(family="DejaVu", emphasis="BOLD")) as rows:
+            rows.row(table.headers())
+            for cells in table.cells:
+                rows.row([cell[:CELL_LIMIT] for cell in cells])
+    return bytes(pdf.output())
