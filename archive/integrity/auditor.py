@@ -74,7 +74,7 @@ KINDS = {"orphan": ("mồ côi (không có trong mục lục)", "orphan (not in 
 OUTCOMES = {"success": ("thành công", "success"), "failure": ("thất bại", "failure"),
             "warning": ("cảnh báo", "warning")}
 BAR = 30
-"""Width of the longest histogram bar, in characters (█)."""
+"""Width of a histogram bar for all of a location's copies, in characters (█): bars are shares, as on the web."""
 
 
 class ReportRefused(Exception):
@@ -230,11 +230,10 @@ class _Builder:
                      else f"verified in the current {found.cycle_days}-day cycle")
             table.add([where, cycle, f"{found.in_cycle}/{found.copies}", f"{_number(found.share, lang)}%",
                        "█" * round(BAR * found.share / 100)])
-            top = max(found.buckets.values(), default=0)
             for label, count in found.buckets.items():
                 share = 100 * count / found.copies if found.copies else 0.0
                 table.add([where, label if lang == "en" else BUCKETS[label], str(count),
-                           f"{_number(share, lang)}%", "█" * (round(BAR * count / top) if top else 0)])
+                           f"{_number(share, lang)}%", "█" * round(BAR * share / 100)])
         return table
 
     def failures(self, lang: str) -> Table:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from archive.i18n import format_datetime
 
@@ -18,8 +17,9 @@ if TYPE_CHECKING:
     from archive.integrity.auditor import Table
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-CELL_LIMIT = 600
-"""Characters of one cell printed (a details field can be long); the CSV has them all."""
+CELL_LIMIT = 1100
+"""Characters of one cell printed, enough for any storage key (1024); a longer details field ends in "…",
+and the CSV has it all."""
 
 
 class ReportFontMissing(Exception):
@@ -72,10 +72,47 @@ def table_pdf(table: Table) -> bytes:
         pdf.multi_cell(0, 8, "Không có khác biệt hay sự việc nào." if lang == "vi" else "Nothing to report.",
                        new_x="LMARGIN", new_y="NEXT")
     else:
-        pdf.set_font_size(7.5)
-        with pdf.table(col_widths=tuple(c.width for c in table.columns), text_align="LEFT", line_height=4,
-                       headings_style=FontFace(family="DejaVu", emphasis="BOLD")) as rows:
-            rows.row(table.headers())
-            for cells in table.cells:
-                rows.row([cell[:CELL_LIMIT] for cell in cells])
+        _rows(pdf, table)
     return bytes(pdf.output())
+
+
+LINE = 4.0
+"""Height of one line of a table cell, in mm (7.5 pt text)."""
+
+
+def _rows(pdf: FPDF, table: Table) -> None:
+    """The table, drawn row by row with the header repeated on each page. Not fpdf2's ``table()``: that
+    lays out every cell in a dry run first and takes ~10 ms a row, while a reconciliation may list tens
+    of thousands; here a cell that fits on one line (most) is measured, not laid out."""
+    total = sum(c.width for c in table.columns)
+    widths = [pdf.epw * c.width / total for c in table.columns]
+    pdf.set_font_size(7.5)
+
+    def lines(text: str, width: float) -> list[str]:
+        text = text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT - 1] + "…"
+        if "\n" not in text and pdf.get_string_width(text) <= width - 2:
+            return [text]
+        return pdf.multi_cell(width - 2, LINE, text, dry_run=True, output="LINES") or [""]
+
+    def draw(cells: list[str], bold: bool = False) -> None:
+        pdf.set_font("DejaVu", "B" if bold else "", 7.5)
+        wrapped = [lines(text, width) for text, width in zip(cells, widths)]
+        height = max(len(cell) for cell in wrapped) * LINE + 1
+        if pdf.get_y() + height > pdf.page_break_trigger and not bold:
+            pdf.add_page()
+            draw(table.headers(), bold=True)
+            pdf.set_font("DejaVu", "", 7.5)
+        x, y = pdf.l_margin, pdf.get_y()
+        for width, cell in zip(widths, wrapped):
+            if bold:
+                pdf.set_fill_color(230, 234, 240)
+            pdf.rect(x, y, width, height, style="DF" if bold else "D")
+            for number, line in enumerate(cell):
+                pdf.set_xy(x + 1, y + 0.5 + number * LINE)
+                pdf.cell(width - 2, LINE, line)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    draw(table.headers(), bold=True)
+    for cells in table.cells:
+        draw(cells)
