@@ -157,7 +157,8 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
             click.echo(f"{label}: {result.key}")
             for copy in result.copies:
                 click.echo(f"    {copy.message}")
-    ocfl = _ocfl_findings(archive, not no_repair) if record_id is None else {}
+    ocfl = (_ocfl_findings(archive, not no_repair) if record_id is None
+            else _package_findings(archive, record_id, not no_repair))
     failed = sum(n for status, n in counts.items() if status != "ok") + sum(len(f) for f in ocfl.values())
     summary = {"objects": len(ids), "by_status": counts, "ocfl_findings": ocfl, "ok": failed == 0}
     if as_json:
@@ -176,6 +177,18 @@ def _ocfl_findings(archive: Any, repair: bool) -> dict[str, list[str]]:
     from archive.integrity.ocfl import check_ocfl
 
     return check_ocfl(archive, repair=repair, actor=cli_actor())
+
+
+def _package_findings(archive: Any, record_id: int, repair: bool) -> dict[str, list[str]]:
+    """Validate the record's own OCFL object in every location (as the paced tick does), repairing it."""
+    from archive.integrity.ocfl import check_package
+
+    found: dict[str, list[str]] = {}
+    for location in archive.locations():
+        result = check_package(archive, record_id, location, repair=repair, actor=cli_actor())
+        if result is not None and result.status != "ok":
+            found[location] = [f"{finding} — {result.status}" for finding in result.findings]
+    return found
 
 
 @main.command("replicate")

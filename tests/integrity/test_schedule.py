@@ -168,6 +168,10 @@ def test_the_paced_tick_validates_the_ocfl_inventory_of_each_record_it_covers(ca
     assert ("fixity.failure", f"ocfl:{base}") in failures
     custody = [r["what"] for r in chain_of_custody(archive, document_id)]
     assert "fixity.failure" in custody and "fixity.unrecoverable" in custody
+    code, output = run_cli(env, "verify", "--record", str(document_id), "--json")  # the record's package too
+    findings = json.loads(output.splitlines()[-1])["summary"]["ocfl_findings"]
+    assert code == 1 and list(findings) == ["primary"] and "E060" in findings["primary"][0]
+    assert findings["primary"][0].endswith("— unrecoverable")
     archive.engine.dispose()
 
 
