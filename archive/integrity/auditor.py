@@ -210,6 +210,8 @@ class ReportService:
 
 
 class _Builder:
+    """Turns the rows of ``archive.integrity.reports`` into localised tables, one method per report."""
+
     def __init__(self, archive: Archive, made_by: str) -> None:
         self.archive, self.made_by = archive, made_by
 
