@@ -146,6 +146,13 @@ def check_package(archive: Archive, document_id: int, location: str, *, repair: 
     base = OcflStorage(store, ROOT).object_root(object_id)
     metered = _Metered(store)
     found = _errors(cast(ObjectStore, metered), base)
+    if found:
+        # A version being written at this moment looks like damage (files no inventory names yet). Its
+        # writer (``packaging.seal``) holds the record's row lock, and on SQLite the write lock, for the
+        # whole write: wait for it, then look again.
+        with archive.work_sessions.begin() as session:
+            session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+            found = _errors(cast(ObjectStore, metered), base)
     result = PackageResult(document_id, object_id, location, base, [str(f) for f in found])
     if found:
         result.left = list(result.findings)
