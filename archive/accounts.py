@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sharing.view": frozenset(ROLES),
     "sharing.request": frozenset({"official"}),
     "sharing.decide": frozenset({"archivist"}),
+    "report.view": frozenset({"auditor", "admin"}),
 }
 """Which roles may do what. Agency scoping comes on top: an archivist acts on the batches of
 their own agency only; auditors and administrators see every agency's batches but change none."""

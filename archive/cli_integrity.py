@@ -157,7 +157,8 @@ def verify_cmd(ctx: Context, everything: bool, record_id: int | None, older_than
             click.echo(f"{label}: {result.key}")
             for copy in result.copies:
                 click.echo(f"    {copy.message}")
-    ocfl = _ocfl_findings(archive, not no_repair) if record_id is None else {}
+    ocfl = (_ocfl_findings(archive, not no_repair) if record_id is None
+            else _package_findings(archive, record_id, not no_repair))
     failed = sum(n for status, n in counts.items() if status != "ok") + sum(len(f) for f in ocfl.values())
     summary = {"objects": len(ids), "by_status": counts, "ocfl_findings": ocfl, "ok": failed == 0}
     if as_json:
@@ -176,6 +177,18 @@ def _ocfl_findings(archive: Any, repair: bool) -> dict[str, list[str]]:
     from archive.integrity.ocfl import check_ocfl
 
     return check_ocfl(archive, repair=repair, actor=cli_actor())
+
+
+def _package_findings(archive: Any, record_id: int, repair: bool) -> dict[str, list[str]]:
+    """Validate the record's own OCFL object in every location (as the paced tick does), repairing it."""
+    from archive.integrity.ocfl import check_package
+
+    found: dict[str, list[str]] = {}
+    for location in archive.locations():
+        result = check_package(archive, record_id, location, repair=repair, actor=cli_actor())
+        if result is not None and result.status != "ok":
+            found[location] = [f"{finding} — {result.status}" for finding in result.findings]
+    return found
 
 
 @main.command("replicate")
@@ -209,18 +222,31 @@ def report() -> None:
     """Auditor reports: fixity coverage, failures and repairs, chain of custody, reconciliation."""
 
 
-def _emit(rows: list[dict[str, Any]], csv_path: Path | None, as_json: bool, title: str,
-          pdf_path: Path | None = None, heading: str = "") -> None:
-    if pdf_path is not None:
-        from archive.integrity.pdf import write_pdf
+def _emit(ctx: Context, name: str, rows: list[dict[str, Any]], csv_path: Path | None, as_json: bool, title: str,
+          pdf_path: Path | None = None, record_id: int | None = None) -> None:
+    """Print the rows (or JSON), write the CSV and PDF asked for, and record the read in the audit log
+    like a report viewed on the web."""
+    from archive.audit import record
+    from archive.integrity.auditor import build, target_of
 
-        write_pdf(pdf_path, heading, rows, "luutru")
+    fmt = "pdf" if pdf_path is not None else "csv" if csv_path is not None else "json" if as_json else "text"
+    if pdf_path is not None:
+        from archive.integrity.pdf import ReportFontMissing
+
+        try:
+            pdf_path.write_bytes(build(ctx.archive, name, ctx.lang, record_id=record_id,
+                                       made_by=cli_actor()).pdf_bytes())
+        except ReportFontMissing as exc:
+            _say(ctx, f"Chưa lập được PDF: {exc}", f"The PDF cannot be made: {exc}", True)
+            sys.exit(2)
     if csv_path is not None:
         with open(csv_path, "w", newline="", encoding="utf-8-sig") as fh:
             if rows:
                 writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows)
+    record(ctx.archive, "report.view", actor=cli_actor(), object=target_of(name, record_id),
+           details={"report": name, "format": fmt, "rows": len(rows)})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
@@ -242,8 +268,7 @@ def report_fixity(ctx: Context, csv_path: Path | None, pdf_path: Path | None, as
     """Coverage of the current cycle per location, and a histogram of time since last verification."""
     from archive.integrity.reports import fixity_coverage
 
-    _emit(fixity_coverage(ctx.archive), csv_path, as_json, "location | bucket | copies", pdf_path,
-          "Độ bao phủ kiểm tra toàn vẹn / Fixity coverage")
+    _emit(ctx, "fixity", fixity_coverage(ctx.archive), csv_path, as_json, "location | bucket | copies", pdf_path)
 
 
 @report.command("failures")
@@ -253,8 +278,8 @@ def report_failures(ctx: Context, csv_path: Path | None, pdf_path: Path | None, 
     """Every fixity failure, repair and unrecoverable object, from the audit log."""
     from archive.integrity.reports import failures_and_repairs
 
-    _emit(failures_and_repairs(ctx.archive), csv_path, as_json, "seq | time | action | object | details", pdf_path,
-          "Lỗi toàn vẹn và sửa chữa / Fixity failures and repairs")
+    _emit(ctx, "failures", failures_and_repairs(ctx.archive), csv_path, as_json,
+          "seq | time | action | object | details", pdf_path)
 
 
 @report.command("custody")
@@ -271,8 +296,7 @@ def report_custody(ctx: Context, record_id: int, csv_path: Path | None, pdf_path
     except LookupError:
         _say(ctx, f"Không có hồ sơ/tài liệu số {record_id}.", f"There is no record {record_id}.", True)
         sys.exit(2)
-    _emit(rows, csv_path, as_json, "time | source | what | outcome | detail", pdf_path,
-          f"Lịch sử lưu giữ tài liệu {record_id} / Chain of custody of record {record_id}")
+    _emit(ctx, "custody", rows, csv_path, as_json, "time | source | what | outcome | detail", pdf_path, record_id)
 
 
 @report.command("reconcile")
@@ -283,6 +307,5 @@ def report_reconcile(ctx: Context, csv_path: Path | None, pdf_path: Path | None,
     from archive.integrity.reports import reconcile
 
     rows = reconcile(ctx.archive)
-    _emit(rows, csv_path, as_json, "kind | location | name", pdf_path,
-          "Đối chiếu mục lục, chỉ mục và kho / Catalog, index and storage reconciliation")
+    _emit(ctx, "reconciliation", rows, csv_path, as_json, "kind | location | name", pdf_path)
     sys.exit(0 if not rows else 1)

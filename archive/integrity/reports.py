@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from archive.audit.checkpoints import PREFIX as CHECKPOINT_PREFIX
 from archive.catalog import (
+    ArchivalPackage,
     AuditEntry,
     BatchItem,
     Bitstream,
@@ -20,24 +22,42 @@ from archive.catalog import (
     Representation,
     utc_now,
 )
-from archive.catalog.codes import BatchItemState
+from archive.catalog.codes import BatchItemState, EventType
 from archive.integrity.fixity import PRIMARY
+from ingest.package.ocfl import OcflStorage
 
 if TYPE_CHECKING:
     from archive.factory import Archive
 
 HISTOGRAM = ((timedelta(days=1), "< 1 day"), (timedelta(days=7), "1–7 days"), (timedelta(days=30), "7–30 days"),
              (timedelta(days=90), "30–90 days"), (timedelta(days=365), "90–365 days"))
+OLDEST, NEVER = "≥ 365 days", "never"
 INFRASTRUCTURE_PREFIXES = (CHECKPOINT_PREFIX, "ocfl/")
 """Keys the store holds that are not catalog bitstreams: signed audit checkpoints and the OCFL root
 (validated by ``luutru verify`` with the OCFL validator)."""
 
 
-def fixity_coverage(archive: Archive) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Coverage:
+    """One location: its copies, how many were verified within the current cycle, and how long ago each
+    was last verified (``buckets``: label → copies, in HISTOGRAM order, then ``≥ 365 days`` and ``never``)."""
+
+    location: str
+    copies: int
+    in_cycle: int
+    cycle_days: int
+    buckets: dict[str, int]
+
+    @property
+    def share(self) -> float:
+        return 100 * self.in_cycle / self.copies if self.copies else 100.0
+
+
+def coverage(archive: Archive) -> list[Coverage]:
     """Per location: copies, copies verified within the current cycle, and the age histogram."""
     now = utc_now()
     cycle = timedelta(days=archive.settings.fixity_cycle_days)
-    rows: list[dict[str, Any]] = []
+    found = []
     with archive.sessions() as session:
         total_primary = session.scalar(select(func.count()).select_from(Bitstream)) or 0
         for location in archive.locations():
@@ -46,18 +66,25 @@ def fixity_coverage(archive: Archive) -> list[dict[str, Any]]:
                 query = query.where(ObjectCopy.copied_at.is_not(None))
             times = list(session.scalars(query))
             never = sum(1 for t in times if t is None) + (total_primary - len(times) if location == PRIMARY else 0)
-            copies = total_primary if location == PRIMARY else len(times)
-            buckets = {label: 0 for _, label in HISTOGRAM} | {"≥ 365 days": 0, "never": never}
+            buckets = {label: 0 for _, label in HISTOGRAM} | {OLDEST: 0, NEVER: never}
             in_cycle = 0
             for verified in filter(None, times):
                 age = now - verified
                 in_cycle += age <= cycle
-                label = next((name for limit, name in HISTOGRAM if age < limit), "≥ 365 days")
-                buckets[label] += 1
-            share = f"{100 * in_cycle / copies:.1f}%" if copies else "100.0%"
-            rows.append({"location": location, "bucket": f"verified in the current {cycle.days}-day cycle",
-                         "copies": f"{in_cycle}/{copies} ({share})"})
-            rows += [{"location": location, "bucket": label, "copies": count} for label, count in buckets.items()]
+                buckets[next((name for limit, name in HISTOGRAM if age < limit), OLDEST)] += 1
+            found.append(Coverage(location, total_primary if location == PRIMARY else len(times), in_cycle,
+                                  cycle.days, buckets))
+    return found
+
+
+def fixity_coverage(archive: Archive) -> list[dict[str, Any]]:
+    """``coverage`` as flat rows: the cycle's share per location, then its histogram."""
+    rows: list[dict[str, Any]] = []
+    for found in coverage(archive):
+        rows.append({"location": found.location, "bucket": f"verified in the current {found.cycle_days}-day cycle",
+                     "copies": f"{found.in_cycle}/{found.copies} ({found.share:.1f}%)"})
+        rows += [{"location": found.location, "bucket": label, "copies": count}
+                 for label, count in found.buckets.items()]
     return rows
 
 
@@ -69,8 +96,22 @@ def failures_and_repairs(archive: Archive) -> list[dict[str, Any]]:
                 for e in entries]
 
 
-def chain_of_custody(archive: Archive, document_id: int) -> list[dict[str, Any]]:
-    """Every PREMIS event linked to the record or its parts, and every audit entry naming them, by time."""
+@dataclass(frozen=True)
+class CustodyEntry:
+    """One PREMIS event (``seq`` None) or audit entry about a record or its parts."""
+
+    at: datetime
+    code: str
+    """The PREMIS event type code (``fix``) or the audit action (``fixity.repair``)."""
+    outcome: str
+    detail: str
+    seq: int | None = None
+    actor: str | None = None
+
+
+def custody(archive: Archive, document_id: int) -> list[CustodyEntry]:
+    """Every PREMIS event linked to the record or its parts, and every audit entry naming them (the record,
+    its bitstreams, its batch, its OCFL object), in time order."""
     with archive.sessions() as session:
         document = session.get(Document, document_id, options=[
             selectinload(Document.representations).selectinload(Representation.bitstreams)])
@@ -85,15 +126,38 @@ def chain_of_custody(archive: Archive, document_id: int) -> list[dict[str, Any]]
             EventObject.document_id == document_id, EventObject.bitstream_id.in_(bitstream_ids),
             EventObject.representation_id.in_(representation_ids),
             EventObject.batch_item_id.in_([i.id for i in items]))).distinct())
-        rows = [{"time": e.event_datetime.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "source": "PREMIS",
-                 "what": f"{e.event_type.value} {e.event_type.en}", "outcome": e.outcome.value,
-                 "detail": e.outcome_detail or e.event_detail or ""} for e in events]
+        entries = [CustodyEntry(e.event_datetime, e.event_type.value, e.outcome.value,
+                                e.outcome_detail or e.event_detail or "") for e in events]
         names = ([f"document:{document_id}"] + [f"bitstream:{b}" for b in set(bitstream_ids)]
                  + [f"batch:{i.batch_id}" for i in items])
-        for entry in session.scalars(select(AuditEntry).where(AuditEntry.object.in_(names))):
-            rows.append({"time": entry.at, "source": f"audit #{entry.seq} {entry.actor}", "what": entry.action,
-                         "outcome": "", "detail": entry.details})
-    return sorted(rows, key=lambda row: row["time"])
+        named = AuditEntry.object.in_(names)
+        object_id = session.scalar(select(ArchivalPackage.object_id).where(ArchivalPackage.document_id == document_id))
+        if object_id is not None:  # the package's validation failures and repairs name its OCFL keys
+            base = OcflStorage(archive.store).object_root(object_id)
+            named = or_(named, AuditEntry.object == f"ocfl:{base}", AuditEntry.object.startswith(f"ocfl:{base}/"))
+        for entry in session.scalars(select(AuditEntry).where(named)):
+            entries.append(CustodyEntry(audit_time(entry.at), entry.action, "", entry.details, entry.seq,
+                                        entry.actor))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def audit_time(text: str) -> datetime:
+    """An audit entry's time (canonical text, ``…Z``) as an aware datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def chain_of_custody(archive: Archive, document_id: int) -> list[dict[str, Any]]:
+    """``custody`` as flat rows (the CLI's table, JSON and CSV)."""
+    rows = []
+    for entry in custody(archive, document_id):
+        if entry.seq is None:
+            kind = EventType(entry.code)
+            rows.append({"time": entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "source": "PREMIS",
+                         "what": f"{kind.value} {kind.en}", "outcome": entry.outcome, "detail": entry.detail})
+        else:
+            rows.append({"time": entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "source": f"audit #{entry.seq} "
+                         f"{entry.actor}", "what": entry.code, "outcome": "", "detail": entry.detail})
+    return rows
 
 
 def reconcile(archive: Archive) -> list[dict[str, Any]]:

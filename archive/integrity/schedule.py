@@ -5,6 +5,12 @@ verified longest ago: as many as the cycle needs (all copies / ticks per cycle, 
 more bytes than the budget allows in one tick (``LUUTRU_FIXITY_BANDWIDTH`` × tick). The same tick
 replicates new bitstreams and signs an audit checkpoint when one is due. Celery beat runs it on the
 services profile; the embedded ``luutru worker`` runs it in a thread.
+
+A record's OCFL object (its AIP: inventories, sidecars, content) is not a catalog bitstream, so it is
+validated with the record: when a tick verifies any bitstream of a record in a location, it also
+validates that record's OCFL object there, once per tick, charging the bytes to the same budget. The
+bitstreams of one record are made together and verified together, so each package is validated about
+once per cycle in each location.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from sqlalchemy import func, select
 from archive.audit import write_checkpoint
 from archive.audit.checkpoints import ChainBroken
 from archive.audit.signing import SigningKeyError
-from archive.catalog import Bitstream, ObjectCopy
+from archive.catalog import BatchItem, Bitstream, ObjectCopy, Representation
 from archive.integrity.fixity import PRIMARY, check_object, due_copies
+from archive.integrity.ocfl import check_package
 from archive.integrity.replication import replicate
 
 if TYPE_CHECKING:
@@ -34,6 +41,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class TickReport:
     verified: dict[str, int] = field(default_factory=dict)
+    packages: dict[str, int] = field(default_factory=dict)
+    """OCFL objects validated, per location."""
     bytes_read: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -54,16 +63,40 @@ def fixity_tick(archive: Archive) -> TickReport:
             ids = due_copies(session, location, math.ceil(total / ticks_per_cycle))
             sizes = dict(session.execute(select(Bitstream.id, Bitstream.size).where(Bitstream.id.in_(ids))).all())
         spent = 0
+        checked = []
         for bitstream_id in ids:
             if spent and spent + sizes[bitstream_id] > byte_budget:
                 break
             result = check_object(archive, bitstream_id, only=[location])
             spent += sizes[bitstream_id]
+            checked.append(bitstream_id)
             report.verified[location] = report.verified.get(location, 0) + 1
             if result.status not in ("ok",):
                 report.problems.append(f"{result.key}: {result.status}")
+        for document_id in records_of(archive, checked):
+            package = check_package(archive, document_id, location)
+            if package is None:
+                continue
+            spent += package.bytes_read
+            report.packages[location] = report.packages.get(location, 0) + 1
+            if package.status != "ok":
+                report.problems.append(f"OCFL {package.object_id} ({location}): {package.status}: "
+                                       + "; ".join(package.findings[:5]))
         report.bytes_read[location] = spent
     return report
+
+
+def records_of(archive: Archive, bitstream_ids: list[int]) -> list[int]:
+    """The records (document ids) the bitstreams belong to: through their representation, or as the
+    master a batch item received."""
+    if not bitstream_ids:
+        return []
+    with archive.sessions() as session:
+        found = set(session.scalars(select(Representation.document_id).join(
+            Bitstream, Bitstream.representation_id == Representation.id).where(Bitstream.id.in_(bitstream_ids))))
+        found |= set(session.scalars(select(BatchItem.document_id).where(
+            BatchItem.master_bitstream_id.in_(bitstream_ids), BatchItem.document_id.is_not(None))))
+    return sorted(d for d in found if d is not None)
 
 
 def maintenance_tick(archive: Archive) -> TickReport:

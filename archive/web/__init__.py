@@ -79,6 +79,7 @@ def create_web_app(archive: Archive) -> Flask:
     from archive.web.api import api
     from archive.web.pages import pages
     from archive.web.records import records, records_api
+    from archive.web.reports import reports
     from archive.web.sharing import sharing
     from archive.web.sharing_api import sharing_api
 
@@ -88,6 +89,7 @@ def create_web_app(archive: Archive) -> Flask:
     app.register_blueprint(records), app.register_blueprint(records_api)
     app.register_blueprint(sharing)
     app.register_blueprint(sharing_api)
+    app.register_blueprint(reports)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

@@ -104,3 +104,95 @@ def test_the_ocfl_tree_is_mirrored_and_validated_in_every_location(replicated_en
         repaired = conn.execute(text("SELECT object FROM audit_entry WHERE action = 'fixity.repair'")).scalars().all()
     assert repaired == [f"ocfl:{stored}"]
     archive.engine.dispose()
+
+
+def _sealed_record(archive: Archive) -> tuple[int, str]:
+    """A record of an agency's fonds, with its AIP sealed as the pipeline does; returns (id, OCFL object root)."""
+    from archive.catalog import Agency, Document, Fonds
+    from archive.catalog.codes import EventOutcome, EventType, FondsStatus, Mode
+    from archive.packaging import seal
+    from archive.preservation import record_event
+    from tests.web.records_data import make_record
+
+    with archive.work_sessions.begin() as session:
+        agency = Agency(organ_id="000.00.00.A01", name="Cơ quan A")
+        session.add(Fonds(code="F-A", name="Phông A", agency=agency, status=FondsStatus.OPEN))
+    document_id = make_record(archive, "000.00.00.A01", Mode.RESTRICTED, ["Quyết định"], number="3",
+                              subject="Về việc kiểm tra gói")
+    with archive.work_sessions.begin() as session:
+        document = session.get(Document, document_id)
+        event = record_event(session, EventType.INGESTION, EventOutcome.SUCCESS, detail="test", sources=[document])
+        sealed = seal(session, archive.store, archive.settings, document, event, message="test", user_name="tester")
+    return document_id, OcflStorage(archive.store).object_root(sealed.object_id)
+
+
+def _package_events(archive: Archive, document_id: int) -> list[tuple[str, str]]:
+    from archive.catalog import EventObject, PreservationEvent
+
+    with archive.sessions() as session:
+        return [(e.event_type.value, e.outcome.value) for e in session.scalars(
+            select(PreservationEvent).join(EventObject).where(EventObject.document_id == document_id,
+                                                              PreservationEvent.event_detail.like("OCFL object %"))
+            .order_by(PreservationEvent.id))]
+
+
+def _audit(archive: Archive, prefix: str) -> list[tuple[str, str]]:
+    with archive.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(  # type: ignore[misc]
+            "SELECT action, object FROM audit_entry WHERE object LIKE :p ORDER BY seq"), {"p": prefix + "%"})]
+
+
+def test_the_paced_tick_validates_the_ocfl_inventory_of_each_record_it_covers(catalog_env: dict[str, str]) -> None:
+    from archive.integrity.reports import chain_of_custody, failures_and_repairs
+    from archive.integrity.schedule import maintenance_tick
+    from tests.pipeline.conftest import SCHEMA_DIR
+
+    env = {**catalog_env, "LUUTRU_SCHEMA_DIR": str(SCHEMA_DIR)}
+    assert run_cli(env, "init")[0] == 0
+    archive = create_archive(load_settings(env))
+    document_id, base = _sealed_record(archive)
+    report = maintenance_tick(archive)
+    assert report.verified == {"primary": 1} and report.packages == {"primary": 1} and not report.problems
+    assert report.bytes_read["primary"] > sum(1 for _ in archive.store.list(base + "/"))  # the package was read
+    assert _package_events(archive, document_id) == [("fix", "success")]
+
+    corrupt_local(archive.settings.objects_dir, f"{base}/inventory.json", offset=40)  # sidecar no longer matches
+    report = maintenance_tick(archive)  # the next slice: another file of the same record, and its package
+    assert report.packages == {"primary": 1}
+    [problem] = report.problems
+    assert problem.startswith("OCFL urn:uuid:") and "(primary): unrecoverable" in problem and "E060" in problem
+    assert _package_events(archive, document_id)[1:] == [("fix", "failure"), ("rec", "failure")]
+    assert _audit(archive, f"ocfl:{base}") == [("fixity.failure", f"ocfl:{base}"),
+                                                ("fixity.unrecoverable", f"ocfl:{base}")]
+    failures = [(r["action"], r["object"]) for r in failures_and_repairs(archive)]
+    assert ("fixity.failure", f"ocfl:{base}") in failures
+    custody = [r["what"] for r in chain_of_custody(archive, document_id)]
+    assert "fixity.failure" in custody and "fixity.unrecoverable" in custody
+    code, output = run_cli(env, "verify", "--record", str(document_id), "--json")  # the record's package too
+    findings = json.loads(output.splitlines()[-1])["summary"]["ocfl_findings"]
+    assert code == 1 and list(findings) == ["primary"] and "E060" in findings["primary"][0]
+    assert findings["primary"][0].endswith("— unrecoverable")
+    archive.engine.dispose()
+
+
+def test_the_paced_tick_repairs_a_damaged_ocfl_inventory_from_the_replica(replicated_env: dict[str, str]) -> None:
+    from archive.integrity.schedule import maintenance_tick
+    from ingest.package.validate import validate_object
+    from tests.pipeline.conftest import SCHEMA_DIR
+
+    env = {**replicated_env, "LUUTRU_SCHEMA_DIR": str(SCHEMA_DIR)}
+    assert run_cli(env, "init")[0] == 0
+    archive = create_archive(load_settings(env))
+    document_id, base = _sealed_record(archive)
+    report = maintenance_tick(archive)  # replicates the bitstreams and mirrors the OCFL tree, then verifies
+    assert report.packages == {"primary": 1, "replica": 1} and not report.problems, report
+    corrupt_local(archive.settings.objects_dir, f"{base}/inventory.json.sha512", offset=3)
+    report = maintenance_tick(archive)
+    assert any("(primary): repaired" in p and "E061" in p for p in report.problems), report.problems
+    assert [f for f in validate_object(archive.store, base) if f.is_error] == []
+    assert _audit(archive, f"ocfl:{base}") == [("fixity.failure", f"ocfl:{base}"),
+                                                ("fixity.repair", f"ocfl:{base}/inventory.json.sha512")]
+    # primary: failed, restored; then the replica's copy, validated in the same tick
+    assert _package_events(archive, document_id)[-3:] == [("fix", "failure"), ("rec", "success"), ("fix", "success")]
+    assert not maintenance_tick(archive).problems
+    archive.engine.dispose()

@@ -30,6 +30,7 @@ PRINCIPALS = ("archivist-a", "archivist-b", "official-a", "auditor-a", "admin-a"
 EVERYONE = set(PRINCIPALS)
 READERS_OF_BATCH_A = {"archivist-a", "auditor-a", "admin-a"}
 ALL_BATCH_READERS = {"archivist-a", "archivist-b", "auditor-a", "admin-a"}
+AUDITORS = {"auditor-a", "admin-a"}
 
 # (method, rule) -> accounts allowed through (batch routes use a batch of agency A)
 MATRIX: dict[tuple[str, str], set[str]] = {
@@ -99,6 +100,16 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/sharing/grants/<int:grant_id>"): {"archivist-a", "auditor-a", "admin-a"},
     ("GET", "/api/v1/sharing/grants/<int:grant_id>/documents/<int:document_id>/download"): set(),
     ("POST", "/api/v1/sharing/grants/<int:grant_id>/revoke"): {"archivist-a"},
+    # auditor reports (every agency's), each page and its CSV (<fmt> is csv here) and PDF download
+    ("GET", "/reports"): AUDITORS,
+    ("GET", "/reports/fixity"): AUDITORS,
+    ("GET", "/reports/fixity.<fmt>"): AUDITORS,
+    ("GET", "/reports/failures"): AUDITORS,
+    ("GET", "/reports/failures.<fmt>"): AUDITORS,
+    ("GET", "/reports/reconciliation"): AUDITORS,
+    ("GET", "/reports/reconciliation.<fmt>"): AUDITORS,
+    ("GET", "/records/<int:document_id>/custody"): AUDITORS,
+    ("GET", "/records/<int:document_id>/custody.<fmt>"): AUDITORS,
 }
 
 
