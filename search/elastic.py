@@ -43,8 +43,9 @@ positions checked; a two-word phrase or a bigram bonus is a single term lookup."
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "_meta": {"mapping_version": MAPPING_VERSION},
-    # The analysed copies only feed the inverted index; keeping them out of _source halves its size.
-    "_source": {"excludes": ["meta_folded", "body_folded", "exact", "meta_pairs", "body_pairs"]},
+    # The analysed copies stay in _source: excluding them makes Elasticsearch store the whole document a
+    # second time as _recovery_source (bulk 6–14 % slower, and the index at rest larger, not smaller).
+    # Searches read only ``fields`` and ``pages`` from it.
     "properties": {
         "doc_id": {"type": "keyword"},
         "ref_key": {"type": "keyword"},
