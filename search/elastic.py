@@ -67,7 +67,9 @@ _SORTS = {"relevance": [{"_score": "desc"}, {"doc_id": "asc"}],
 
 
 def _pairs(words: list[str]) -> str:
-    return " ".join(map("_".join, zip(words, words[1:])))  # no Python frame per pair: the bulk hot path
+    """Adjacent syllables as one token each, "so_hoa"; map/zip keep the bulk hot path free of a Python
+    frame per pair."""
+    return " ".join(map("_".join, zip(words, words[1:])))
 
 
 def _accented(*texts: str) -> str:
