@@ -83,8 +83,8 @@ def display_page(text: str) -> str:
 @dataclass(frozen=True)
 class AnalysedDocument:
     """The texts both backends index, each word cut and folded exactly once; what only one backend
-    needs (syllable pairs for Elasticsearch, the fuzzy word list for SQLite) is derived on request
-    from the folded word lists, so the other backend's bulk load does not pay for it."""
+    needs (syllable pairs for Elasticsearch, the fuzzy word list for SQLite) is derived by that
+    backend from the folded word lists, so the other backend's bulk load does not pay for it."""
 
     meta_exact: str
     meta_folded: str
@@ -97,13 +97,6 @@ class AnalysedDocument:
         """Words long enough for fuzzy matching, tested once per distinct word, not per occurrence."""
         return frozenset(w for w in {*self.meta_words, *self.body_words}
                          if len(w) >= FUZZY_MIN_LENGTH - 1 and w.isalpha())
-
-    def pairs(self) -> str:
-        """Adjacent folded syllables as single tokens ("so_hoa"), catalog fields then pages: the same
-        adjacency as a two-word phrase, stored so an engine can test it with one term lookup."""
-        meta, body = self.meta_words, self.body_words
-        return (" ".join(f"{a}_{b}" for a, b in zip(meta, meta[1:])) + " "
-                + " ".join(f"{a}_{b}" for a, b in zip(body, body[1:])))
 
 
 def analyse(fields: Sequence[str], pages: Sequence[str]) -> AnalysedDocument:

@@ -296,3 +296,25 @@ def test_health_says_what_to_run(tmp_path: Path, es_url: str) -> None:
         assert "mapping v" in old.health() and search(old).total == 3
     finally:
         old.drop()
+
+
+def test_quoted_phrases_need_the_words_side_by_side(empty: SearchIndex) -> None:
+    """Phrases of one, two and more words; pairs of the phrase found apart are no match, nor is a phrase
+    joining the catalog fields to the page text; the hit names the page of a 5-page record it is on."""
+    five = ["Trang mở đầu về lưu trữ", "Hồ sơ nhân sự", "Danh mục tài liệu", "Đàn ngựa vằn sọc đen", "Phụ lục"]
+    empty.put_many([
+        IndexedDocument("p-near", ["Đề án số hóa tài liệu lưu trữ"], {"summary": "Đề án"}, {"mode": ["01"]}),
+        IndexedDocument("p-apart", ["Số hóa dữ liệu; hóa tài chính công"], {"summary": "Báo cáo"}, {"mode": ["01"]}),
+        IndexedDocument("p-edge", ["lưu trữ lịch sử"], {"summary": "Kế hoạch tài liệu"}, {"mode": ["01"]}),
+        IndexedDocument("p-five", five, {"summary": "Kỷ yếu"}, {"mode": ["01"]}),
+    ])
+    empty.refresh()
+    assert ids(search(empty, '"so hoa tai lieu"')) == ["p-near"]
+    assert ids(search(empty, '"số hóa tài"')) == ["p-near"]          # "số hóa" and "hóa tài" apart do not make it
+    assert set(ids(search(empty, '"so hoa"'))) == {"p-near", "p-apart"}
+    assert set(ids(search(empty, '"hoa"'))) == {"p-near", "p-apart"}
+    assert ids(search(empty, '"tai lieu luu tru"')) == ["p-near"]    # summary end + page start is no phrase
+    assert ids(search(empty, '"ke hoach tai lieu"')) == ["p-edge"]   # inside the catalog fields
+    hit = search(empty, '"ngua van soc den"').hits
+    assert [h.doc_id for h in hit] == ["p-five"] and [p.page for p in hit[0].highlights] == [4]
+    assert hit[0].highlights[0].text == "Đàn <mark>ngựa</mark> <mark>vằn</mark> <mark>sọc</mark> <mark>đen</mark>"
