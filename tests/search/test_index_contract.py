@@ -1,4 +1,4 @@
-"""One contract, two backends: the embedded SQLite FTS5 index and the real Elasticsearch 9 must agree.
+"""One contract, three backends: the embedded tantivy and SQLite FTS5 indexes and the real Elasticsearch 9 agree.
 
 The shared corpus's ground truth (30 ND 30 documents, page by page) is indexed once per backend;
 every test below runs against both and asserts behaviour, not scores.
@@ -16,10 +16,11 @@ from search.base import IndexedDocument, SearchError, SearchIndex, SearchRequest
 from search.elastic import ElasticsearchIndex
 from search.folding import fold
 from search.sqlite_fts import SqliteFtsIndex
+from search.tantivy_index import TantivyIndex
 from tests.search.corpus import DOCUMENTS, OWNER, ROWS, counts, mode_of, unique_phrases
 
 EVERYONE = Visibility.everything()
-BACKENDS = ["sqlite", "elasticsearch"]
+BACKENDS = ["tantivy", "sqlite", "elasticsearch"]
 
 EXTRA = [  # hand-made records for ranking rules the corpus does not isolate
     IndexedDocument("x-hoa", ["Biên bản hòa giải tranh chấp đất đai tại xã"], {"summary": "Hòa giải"},
@@ -36,12 +37,16 @@ EXTRA = [  # hand-made records for ranking rules the corpus does not isolate
 def _make(kind: str, request: pytest.FixtureRequest, directory: Path) -> SearchIndex:
     if kind == "sqlite":
         return SqliteFtsIndex(directory / "search.sqlite")
+    if kind == "tantivy":
+        return TantivyIndex(directory / "search.tantivy")
     return ElasticsearchIndex(request.getfixturevalue("es_url"), prefix=f"test-{uuid.uuid4().hex[:12]}")
 
 
 def _drop(index: SearchIndex) -> None:
     if isinstance(index, ElasticsearchIndex):
         index.drop()
+    if isinstance(index, TantivyIndex):
+        index.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
