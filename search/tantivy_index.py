@@ -410,7 +410,9 @@ class TantivyIndex:
     @contextmanager
     def _writing(self) -> Iterator[tantivy.IndexWriter]:
         """The process's one writer, under the lock; what the block adds and commits is searchable here
-        at once. A failed block is rolled back and the writer dropped."""
+        at once. A failed block is rolled back and the writer dropped; tantivy's own errors are turned
+        into ``SearchError`` by ``_write`` calls inside the block, the caller's (a failing iterator)
+        pass through unchanged."""
         with self._lock:
             generation = self._current()
             if self._writer is not None and self._writer_of != generation.name:
@@ -420,14 +422,12 @@ class TantivyIndex:
                 self._writer_of = generation.name
             try:
                 yield self._writer
-            except BaseException as exc:
+            except BaseException:
                 try:
                     self._writer.rollback()
                 except _TANTIVY_ERRORS:
                     pass   # the writer is dropped anyway: what it had not committed is gone
                 self._release()
-                if isinstance(exc, _TANTIVY_ERRORS):
-                    raise self._error(exc, "ghi", "be written") from exc
                 raise
             finally:
                 self._last_write = time.monotonic()
@@ -468,27 +468,35 @@ class TantivyIndex:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def put(self, document: IndexedDocument) -> None:
+    def _write(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except _TANTIVY_ERRORS as exc:
+            raise self._error(exc, "ghi", "be written") from exc
+
+    def _replace(self, writer: tantivy.IndexWriter, document: IndexedDocument) -> None:
         doc = _document(document)
+        self._write(writer.delete_documents_by_term, "doc_id", document.doc_id)
+        self._write(writer.add_document, doc)
+
+    def put(self, document: IndexedDocument) -> None:
         with self._writing() as writer:
-            writer.delete_documents_by_term("doc_id", document.doc_id)
-            writer.add_document(doc)
-            writer.commit()
+            self._replace(writer, document)
+            self._write(writer.commit)
 
     def put_many(self, documents: Iterable[IndexedDocument]) -> int:
         count = 0
         with self._writing() as writer:
             for document in documents:
-                writer.delete_documents_by_term("doc_id", document.doc_id)
-                writer.add_document(_document(document))
+                self._replace(writer, document)
                 count += 1
-            writer.commit()
+            self._write(writer.commit)
         return count
 
     def delete(self, doc_id: str) -> None:
         with self._writing() as writer:
-            writer.delete_documents_by_term("doc_id", doc_id)
-            writer.commit()
+            self._write(writer.delete_documents_by_term, "doc_id", doc_id)
+            self._write(writer.commit)
 
     def refresh(self) -> None:
         """Searchers reload after every commit; this also picks up other processes' commits now."""
@@ -509,15 +517,13 @@ class TantivyIndex:
         count = 0
         try:
             for document in documents:
-                writer.add_document(_document(document))
+                self._write(writer.add_document, _document(document))
                 count += 1
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException as exc:
-            del writer
+            self._write(writer.commit)
+            self._write(writer.wait_merging_threads)
+        except BaseException:
+            del writer   # frees the new generation's lock; the live one was never touched
             shutil.rmtree(self.path / name, ignore_errors=True)
-            if isinstance(exc, _TANTIVY_ERRORS):
-                raise self._error(exc, "dựng lại", "be rebuilt") from exc
             raise
         with self._lock, self._switching():
             self._point_to(name)
