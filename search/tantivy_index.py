@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from search.analysis import ParsedQuery, analyse, display_page, parse_query, reference_key
@@ -198,9 +199,9 @@ def _document(document: IndexedDocument) -> tantivy.Document:
     doc.add_text("body_folded", text.body_folded)
     doc.add_text("pairs", text.pairs())
     doc.add_json("terms", {name: sorted(set(values)) for name, values in document.terms.items() if values})
-    doc.add_bytes("payload", json.dumps(
+    doc.add_bytes("payload", orjson.dumps(
         {"id": document.doc_id, "date": document.date or "", "fields": dict(document.fields),
-         "pages": [display_page(p) for p in document.pages]}, ensure_ascii=False).encode())
+         "pages": [display_page(p) for p in document.pages]}))
     return doc
 
 
@@ -224,7 +225,7 @@ class _Docs:
         key = (address.segment_ord, address.doc)
         payload = self.cache.get(key)
         if payload is None:
-            payload = self.cache[key] = json.loads(self.searcher.doc(address).get_first("payload"))
+            payload = self.cache[key] = orjson.loads(self.searcher.doc(address).get_first("payload"))
         return payload
 
     def id(self, address: tantivy.DocAddress) -> str:
