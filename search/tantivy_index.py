@@ -50,7 +50,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from search.analysis import ParsedQuery, analyse, display_page, parse_query, reference_key
+from search.analysis import ParsedQuery, analyse, bigrams, display_page, parse_query, reference_key
 from search.base import (
     BIGRAM_BOOST,
     EXACT_BOOST,
@@ -151,6 +151,10 @@ def text_query(parsed: ParsedQuery) -> tantivy.Query | None:
         else:
             must.append(_either([boost(tantivy.Query.phrase_query(SCHEMA, "meta_folded", phrase), 2.0),
                                  tantivy.Query.phrase_query(SCHEMA, "body_folded", phrase)]))
+            # A phrase's adjacent pairs are all in ``pairs``: rarer than its words, these term lookups narrow
+            # the documents whose positions the phrase must check (same matches, scoring nothing).
+            must += [tantivy.Query.const_score_query(term(SCHEMA, "pairs", "_".join(pair), index_option="basic"),
+                                                     0.0) for pair in bigrams(phrase)]
     if not must:
         return None
     should = [tantivy.Query.const_score_query(
