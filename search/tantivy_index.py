@@ -67,6 +67,8 @@ from search.base import (
 from search.highlight import page_highlights
 
 POINTER = "CURRENT"
+FIELD_GAP = "|"
+"""Between the catalog fields and the pages in ``folded``: never a query word, so no phrase spans them."""
 FACET_BUCKETS = 10_000
 """Buckets asked of the terms aggregation: above any facet's number of values, so counts are exact."""
 
@@ -82,8 +84,11 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("ref_key", tokenizer_name="raw", index_option="basic")
     for name in ("meta_exact", "body_exact", "pairs"):   # looked up for fixed points only
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="basic")
-    for name in ("meta_folded", "body_folded"):          # BM25, phrases
-        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in ("meta_folded", "body_folded"):          # BM25
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    # Both folded texts again, with positions, for quoted phrases: one phrase query per phrase instead of one
+    # per field, so it is checked only on the documents the rarer clauses leave (see ``text_query``).
+    builder.add_text_field("folded", tokenizer_name="whitespace", index_option="position")
     builder.add_json_field("terms", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("payload", stored=True)       # doc_id, date, fields and pages, as JSON
     return builder.build()
@@ -144,20 +149,23 @@ def text_query(parsed: ParsedQuery) -> tantivy.Query | None:
             pattern = one_edit_pattern(t.folded)
             options += [boost(regex(SCHEMA, field, pattern), 0.5) for field in ("meta_folded", "body_folded")]
         must.append(_either(options))
+    should: list[tantivy.Query] = []
     for phrase in parsed.phrases:
+        words = [_either([boost(term(SCHEMA, "meta_folded", w, index_option="freq"), 2.0),
+                          term(SCHEMA, "body_folded", w, index_option="freq")]) for w in dict.fromkeys(phrase)]
         if len(phrase) == 1:
-            must.append(_either([boost(term(SCHEMA, "meta_folded", phrase[0], index_option="freq"), 2.0),
-                                 term(SCHEMA, "body_folded", phrase[0], index_option="freq")]))
-        else:
-            must.append(_either([boost(tantivy.Query.phrase_query(SCHEMA, "meta_folded", phrase), 2.0),
-                                 tantivy.Query.phrase_query(SCHEMA, "body_folded", phrase)]))
-            # A phrase's adjacent pairs are all in ``pairs``: rarer than its words, these term lookups narrow
-            # the documents whose positions the phrase must check (same matches, scoring nothing).
-            must += [tantivy.Query.const_score_query(term(SCHEMA, "pairs", "_".join(pair), index_option="basic"),
-                                                     0.0) for pair in bigrams(phrase)]
+            must += words
+            continue
+        # Matching: the phrase in ``folded`` (catalog fields and pages), checked by positions only on the
+        # documents holding all its adjacent pairs (term lookups, rarer than its words); ranking: BM25 of
+        # its words, catalog fields ×2 (the other backends score the phrase itself; same order in practice).
+        must += [tantivy.Query.const_score_query(term(SCHEMA, "pairs", "_".join(pair), index_option="basic"), 0.0)
+                 for pair in bigrams(phrase)]
+        must.append(tantivy.Query.const_score_query(tantivy.Query.phrase_query(SCHEMA, "folded", phrase), 0.0))
+        should += words
     if not must:
         return None
-    should = [tantivy.Query.const_score_query(
+    should += [tantivy.Query.const_score_query(
         _either([term(SCHEMA, "meta_exact", t.exact, index_option="basic"),
                  term(SCHEMA, "body_exact", t.exact, index_option="basic")]), EXACT_BOOST)
         for t in parsed.terms if not t.prefix and t.exact != t.folded]
@@ -201,6 +209,7 @@ def _document(document: IndexedDocument) -> tantivy.Document:
     doc.add_text("meta_folded", text.meta_folded)
     doc.add_text("body_exact", text.body_exact)
     doc.add_text("body_folded", text.body_folded)
+    doc.add_text("folded", f"{text.meta_folded} {FIELD_GAP} {text.body_folded}")
     doc.add_text("pairs", text.pairs())
     doc.add_json("terms", {name: sorted(set(values)) for name, values in document.terms.items() if values})
     doc.add_bytes("payload", orjson.dumps(
