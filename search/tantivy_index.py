@@ -68,7 +68,7 @@ from search.highlight import page_highlights
 
 POINTER = "CURRENT"
 FIELD_GAP = "|"
-"""Between the catalog fields and the pages in ``folded``: never a query word, so no phrase spans them."""
+"""Between the catalog fields' pairs and the pages' in ``pairs``: never a query pair, so no phrase spans them."""
 FACET_BUCKETS = 10_000
 """Buckets asked of the terms aggregation: above any facet's number of values, so counts are exact."""
 
@@ -82,13 +82,13 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("tb", indexed=True, fast=True)
     builder.add_unsigned_field("date", indexed=True, fast=True)
     builder.add_text_field("ref_key", tokenizer_name="raw", index_option="basic")
-    for name in ("meta_exact", "body_exact", "pairs"):   # looked up for fixed points only
+    for name in ("meta_exact", "body_exact"):            # looked up for fixed points only
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="basic")
     for name in ("meta_folded", "body_folded"):          # BM25
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    # Both folded texts again, with positions, for quoted phrases: one phrase query per phrase instead of one
-    # per field, so it is checked only on the documents the rarer clauses leave (see ``text_query``).
-    builder.add_text_field("folded", tokenizer_name="whitespace", index_option="position")
+    # Adjacent folded syllables as one token each ("so_hoa"), catalog fields then pages: a term lookup for the
+    # syllable-pair points, and with positions, quoted phrases (see ``text_query``).
+    builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="position")
     builder.add_json_field("terms", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("payload", stored=True)       # doc_id, date, fields and pages, as JSON
     return builder.build()
@@ -156,12 +156,13 @@ def text_query(parsed: ParsedQuery) -> tantivy.Query | None:
         if len(phrase) == 1:
             must += words
             continue
-        # Matching: the phrase in ``folded`` (catalog fields and pages), checked by positions only on the
-        # documents holding all its adjacent pairs (term lookups, rarer than its words); ranking: BM25 of
-        # its words, catalog fields ×2 (the other backends score the phrase itself; same order in practice).
-        must += [tantivy.Query.const_score_query(term(SCHEMA, "pairs", "_".join(pair), index_option="basic"), 0.0)
-                 for pair in bigrams(phrase)]
-        must.append(tantivy.Query.const_score_query(tantivy.Query.phrase_query(SCHEMA, "folded", phrase), 0.0))
+        # Matching: "a b c" is the pair tokens a_b, b_c side by side in ``pairs``; pairs are far rarer than
+        # words, so their positions are few to check. Ranking: BM25 of the phrase's words, catalog fields ×2
+        # (the other backends score the phrase itself; the order agrees in practice).
+        tokens = ["_".join(pair) for pair in bigrams(phrase)]
+        exact = (term(SCHEMA, "pairs", tokens[0], index_option="basic") if len(tokens) == 1
+                 else tantivy.Query.phrase_query(SCHEMA, "pairs", tokens))
+        must.append(tantivy.Query.const_score_query(exact, 0.0))
         should += words
     if not must:
         return None
@@ -209,8 +210,9 @@ def _document(document: IndexedDocument) -> tantivy.Document:
     doc.add_text("meta_folded", text.meta_folded)
     doc.add_text("body_exact", text.body_exact)
     doc.add_text("body_folded", text.body_folded)
-    doc.add_text("folded", f"{text.meta_folded} {FIELD_GAP} {text.body_folded}")
-    doc.add_text("pairs", text.pairs())
+    meta, body = text.meta_words, text.body_words
+    doc.add_text("pairs", " ".join(map("_".join, zip(meta, meta[1:]))) + f" {FIELD_GAP} "
+                 + " ".join(map("_".join, zip(body, body[1:]))))
     doc.add_json("terms", {name: sorted(set(values)) for name, values in document.terms.items() if values})
     doc.add_bytes("payload", orjson.dumps(
         {"id": document.doc_id, "date": document.date or "", "fields": dict(document.fields),

@@ -111,6 +111,18 @@ def test_quoted_phrase_requires_adjacency(corpus: SearchIndex) -> None:
     assert ids(search(corpus, '"so hoa tai lieu"', filters={"fonds": ["Y"]})) == ["x-near"]
 
 
+def test_phrases_of_two_three_and_four_words_stay_inside_their_field(empty: SearchIndex) -> None:
+    """A phrase matches within the catalog fields or within the pages (across page breaks), never from
+    the last catalog word into the first page word."""
+    empty.put(IndexedDocument("p1", ["hóa tài liệu lưu trữ", "điện tử của tỉnh"], {"summary": "Kế hoạch số"},
+                              {"mode": ["01"]}))
+    empty.refresh()
+    for found in ('"ke hoach"', '"ke hoach so"', '"hoa tai"', '"tai lieu luu tru"', '"luu tru dien tu"'):
+        assert ids(search(empty, found)) == ["p1"], found
+    for missing in ('"so hoa"', '"hoach so hoa"', '"tai luu"', '"hoa tai luu"'):
+        assert search(empty, missing).total == 0, missing
+
+
 def test_adjacent_syllables_rank_first(corpus: SearchIndex) -> None:
     """Syllable bigrams: "số hóa" as a word beats "số" and "hóa" apart."""
     assert ids(search(corpus, "so hoa tai lieu luu tru", filters={"fonds": ["Y"]})) == ["x-near", "x-far"]
