@@ -8,9 +8,9 @@ matching and ranking are those of the other backends, built from the same tokens
   (tantivy's ``whitespace`` tokenizer), so all backends index and query identical words;
 * every query word must match a folded field (catalog fields boosted ×2 over the page text, BM25);
   long words also match one edit away with the first letter kept (a regex automaton over the term
-  dictionary, as Elasticsearch's ``fuzzy`` with ``prefix_length`` 1); ``word*`` is a prefix; quoted
-  phrases use positions; fixed points are added per word found with its typed accents, per syllable
-  pair found side by side (the ``pairs`` field) and for a matching reference;
+  dictionary, as Elasticsearch's ``fuzzy`` with ``prefix_length`` 1); ``word*`` is a prefix; a quoted
+  phrase is a run of syllable-pair tokens side by side in the ``pairs`` field; fixed points are added per
+  word found with its typed accents, per syllable pair found (a ``pairs`` term) and for a matching reference;
 * filters, the date range and the caller's ``Visibility`` are clauses of the same query, so totals,
   facet counts (tantivy's terms aggregation over the ``terms`` JSON fast field) and snippets come
   from admitted records only.
