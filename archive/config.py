@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 PROFILES = ("embedded", "services")
+SEARCH_ENGINES = ("tantivy", "sqlite")
 LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 ENV_PREFIX = "LUUTRU_"
 
@@ -75,6 +76,7 @@ class Settings:
     schema_dir: str = ""
     organization: str = "Lưu trữ số luutru"
     search_secret_text: bool = False   # index the full text of secret (mode 03) records too
+    search_engine: str = "tantivy"     # the embedded index when no Elasticsearch is configured
     source: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -94,8 +96,18 @@ class Settings:
 
     @property
     def search_db_path(self) -> Path:
-        """SQLite file of the embedded full-text index."""
+        """SQLite file of the embedded full-text index (``LUUTRU_SEARCH_ENGINE=sqlite``)."""
         return self.data_dir / "search.sqlite"
+
+    @property
+    def search_dir(self) -> Path:
+        """Folder of the embedded tantivy index (``LUUTRU_SEARCH_ENGINE=tantivy``, the default)."""
+        return self.data_dir / "search.tantivy"
+
+    @property
+    def search_index_path(self) -> Path:
+        """Where the configured embedded index lives: the tantivy folder or the SQLite file."""
+        return self.search_db_path if self.search_engine == "sqlite" else self.search_dir
 
     @property
     def work_dir(self) -> Path:
@@ -235,6 +247,11 @@ def _validate(s: Settings) -> list[str]:
     if not s.organization.strip():
         problems.append("LUUTRU_ORGANIZATION is empty; give the archive's name, which every package names as its "
                         "keeper.")
+    if s.search_engine not in SEARCH_ENGINES:
+        problems.append(f"LUUTRU_SEARCH_ENGINE={s.search_engine!r} không có; dùng tantivy (mặc định, nhanh ở hàng "
+                        "trăm nghìn hồ sơ) hoặc sqlite (SQLite FTS5). / "
+                        f"LUUTRU_SEARCH_ENGINE={s.search_engine!r} is unknown; use tantivy (the default, fast at "
+                        "hundreds of thousands of records) or sqlite (SQLite FTS5).")
     if s.language not in ("vi", "en"):
         problems.append(f"LUUTRU_LANGUAGE={s.language!r} is not offered; use vi or en.")
     problems.extend(_validate_integrity(s))

@@ -23,6 +23,7 @@ from archive.config import Settings, load_settings
 from search.base import SearchIndex
 from search.elastic import ElasticsearchIndex
 from search.sqlite_fts import SqliteFtsIndex
+from search.tantivy_index import TantivyIndex
 from storage.base import ObjectStore
 from storage.local import LocalObjectStore
 from storage.s3 import S3ObjectStore
@@ -89,10 +90,13 @@ def make_replica(settings: Settings) -> ObjectStore | None:
 
 
 def make_index(settings: Settings) -> SearchIndex:
-    """Elasticsearch whenever a URL is configured, else SQLite FTS5 in the data directory."""
+    """Elasticsearch whenever a URL is configured, else the embedded engine of ``LUUTRU_SEARCH_ENGINE`` in
+    the data directory: tantivy (default; see BENCHMARKS.md "Embedded on tantivy") or SQLite FTS5."""
     if settings.es_url:
         return ElasticsearchIndex(settings.es_url, prefix=settings.es_index_prefix)
-    return SqliteFtsIndex(settings.search_db_path)
+    if settings.search_engine == "sqlite":
+        return SqliteFtsIndex(settings.search_db_path)
+    return TantivyIndex(settings.search_dir)
 
 
 def make_celery(settings: Settings) -> Celery | None:

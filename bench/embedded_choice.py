@@ -1,6 +1,5 @@
-"""Why the embedded index is SQLite FTS5 and not tantivy: the same records, the same folded words.
+"""SQLite FTS5 or tantivy for the embedded index, the engines alone: the same records, the same folded words.
 
-    .venv/bin/pip install tantivy   # only for this measurement; not a dependency of luutru
     .venv/bin/python bench/embedded_choice.py [--count 20000] [--queries 500]
 
 Both engines get the records of ``bench/search.py`` as one folded text field (folding done by

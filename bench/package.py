@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import shutil
 import statistics
 import sys
 import tempfile
@@ -197,7 +198,7 @@ def rebuild_bench(masters: list[Path], schema_dir: Path, count: int) -> None:
         plain_seconds = time.perf_counter() - started
         archive.engine.dispose()
         Path(folder, "catalog.sqlite").unlink()
-        Path(folder, "search.sqlite").unlink(missing_ok=True)
+        shutil.rmtree(archive.settings.search_index_path, ignore_errors=True)
         rebuilt = create_archive(load_settings(env))
         upgrade(rebuilt.engine, "head")
         report = rebuild_from_storage(rebuilt)
@@ -205,7 +206,7 @@ def rebuild_bench(masters: list[Path], schema_dir: Path, count: int) -> None:
     if report.problems or report.documents != count:
         raise SystemExit(f"rebuild restored {report.documents} of {count}: {report.problems}")
     print()
-    print(f"Archive path, {count} records (embedded profile: SQLite catalog, local store, SQLite FTS5 index):")
+    print(f"Archive path, {count} records (embedded profile: SQLite catalog, local store, tantivy index):")
     print()
     print("| measure | value |")
     print("|---|---:|")

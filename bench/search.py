@@ -1,14 +1,17 @@
-"""Search throughput and latency of both backends, against the plain engine used naively.
+"""Search throughput and latency of the backends, against the plain engine used naively.
 
     .venv/bin/python bench/search.py [--count 100000] [--clients 4] [--queries 2000] \
-        [--backends sqlite,elasticsearch] [--no-plain] [--json out.json]
+        [--backends tantivy,sqlite,elasticsearch] [--puts 200] [--no-plain] [--json out.json]
 
 Generates ``--count`` realistic records: ND 30 metadata (type and its abbreviation, number/symbol,
 date, issuing agency and its parent, signer, access level, owning agency) and 1–5 pages of
 Vietnamese administrative prose recombined from the sentences of ``../shared/seeds/``. Then, per
 backend:
 
-* bulk indexing in docs/s through ``SearchIndex.put_many`` (our Python analysis included);
+* bulk indexing in docs/s through ``SearchIndex.put_many`` (SQLite) or ``rebuild`` (Elasticsearch and
+  tantivy: a fresh index filled and switched to, as ``luutru reindex`` does), our Python analysis included;
+* with ``--puts N``, then N more records through ``put`` one at a time, as the pipeline's index step
+  writes (each a commit; on tantivy the writer is kept between puts of one process);
 * query latency p50/p95/p99 over ``--queries`` queries from ``--clients`` concurrent threads, as
   the web app asks them: 20 hits, four facets, page snippets, and for half of them an official's
   access filter. The mix: reference lookups (typed as printed, or lower-case with spaces), 1–3
@@ -16,8 +19,9 @@ backend:
 * for Elasticsearch also its own ``took`` per query (``es_took``), which a busy machine disturbs less.
 
 "Plain" is the same engine without our layer: an FTS5 table over the raw text (``unicode61
-remove_diacritics 2``) or an Elasticsearch index with the ``standard`` analyzer, one ``MATCH`` /
-``match`` query, 20 hits, no facets, snippets, folding of "đ" or access filter. The ratio says
+remove_diacritics 2``), an Elasticsearch index with the ``standard`` analyzer or a tantivy index with
+its ``default`` tokenizer, one ``MATCH`` / ``match`` / parsed AND query, 20 hits, no facets, snippets,
+folding of "đ" or access filter. The ratio says
 what the features cost. Elasticsearch is the node of ``scripts/services.sh``
 (``LUUTRU_TEST_ES_URL``); the benchmark creates and deletes its own indices.
 """
@@ -52,6 +56,7 @@ from search.base import IndexedDocument, SearchIndex, SearchRequest, Visibility 
 from search.elastic import ElasticsearchIndex  # noqa: E402
 from search.folding import fold  # noqa: E402
 from search.sqlite_fts import SqliteFtsIndex  # noqa: E402
+from search.tantivy_index import TantivyIndex  # noqa: E402
 
 SEEDS = _HERE.parent.parent / "shared" / "seeds"
 ES_URL = os.environ.get("LUUTRU_TEST_ES_URL", "http://127.0.0.1:59200")
@@ -206,6 +211,34 @@ class PlainSqlite:
                                            (expression,))] if words else []
 
 
+class PlainTantivy:
+    def __init__(self, path: Path) -> None:
+        import tantivy
+
+        self.tantivy = tantivy
+        path.mkdir()
+        schema = tantivy.SchemaBuilder().add_text_field("id", stored=True, tokenizer_name="raw").add_text_field(
+            "body", tokenizer_name="default").build()
+        self.index = tantivy.Index(schema, path=str(path))
+
+    def load(self, docs: Iterator[IndexedDocument]) -> None:
+        writer = self.index.writer(heap_size=256_000_000, num_threads=1)
+        for d in docs:
+            writer.add_document(self.tantivy.Document(id=d.doc_id, body="\n".join([*d.fields.values(), *d.pages])))
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+
+    def query(self, text: str) -> list[str]:
+        words = re.findall(r"[^\W_]+", text.lower())
+        if not words:
+            return []
+        expression = ('"' + " ".join(words) + '"') if text.startswith('"') else " AND ".join(words)
+        searcher = self.index.searcher()
+        hits = searcher.search(self.index.parse_query(expression, ["body"]), 20).hits
+        return [searcher.doc(address)["id"][0] for _, address in hits]
+
+
 class PlainElastic:
     def __init__(self, client: Elasticsearch) -> None:
         self.client = client
@@ -239,18 +272,33 @@ def _recording_took(search: Callable[..., dict], took: list[float]) -> Callable[
     return recorded
 
 
-def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain: bool, workdir: Path) -> dict:
+def _puts(index: SearchIndex, corpus: Corpus, count: int) -> dict[str, float]:
+    """``count`` records beyond the corpus, one ``put`` (one commit) each, as the pipeline writes them."""
+    extra = Corpus(corpus.count + count, seed=corpus.seed)
+    latencies = []
+    for i in range(corpus.count, corpus.count + count):
+        document = extra.record(i)
+        start = time.perf_counter()
+        index.put(document)
+        latencies.append(time.perf_counter() - start)
+    return _percentiles(latencies)
+
+
+def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain: bool, workdir: Path,
+                  puts: int = 0) -> dict:
     result: dict[str, object] = {"backend": name, "records": corpus.count, "clients": clients}
     index: SearchIndex
     if name == "sqlite":
         index = SqliteFtsIndex(workdir / "search.sqlite")
+    elif name == "tantivy":
+        index = TantivyIndex(workdir / "search.tantivy")
     else:
         index = ElasticsearchIndex(ES_URL, prefix=f"bench-{uuid.uuid4().hex[:8]}")
     try:
         index.ensure()
         start = time.perf_counter()
-        if isinstance(index, ElasticsearchIndex):
-            index.rebuild(corpus.records())   # bulk into a fresh index with refresh off, then the alias
+        if isinstance(index, (ElasticsearchIndex, TantivyIndex)):
+            index.rebuild(corpus.records())   # bulk into a fresh index (ES: refresh off), then the switch
         else:
             index.put_many(corpus.records())
         index.refresh()
@@ -258,6 +306,9 @@ def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain:
         result["bulk_docs_per_s"] = round(corpus.count / elapsed, 1)
         if name == "sqlite":
             result["index_mb"] = round(sum(p.stat().st_size for p in workdir.glob("search.sqlite*")) / 1e6, 1)
+        elif name == "tantivy":
+            files = (workdir / "search.tantivy").rglob("*")
+            result["index_mb"] = round(sum(p.stat().st_size for p in files if p.is_file()) / 1e6, 1)
         took: list[float] = []
         if isinstance(index, ElasticsearchIndex):  # ES's own time per query: less sensitive to a busy machine
             index.client.search = _recording_took(index.client.search, took)  # type: ignore[method-assign]
@@ -266,9 +317,12 @@ def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain:
         result["query_by_kind"] = by_kind
         if took:
             result["es_took"] = _percentiles(took[-len(queries):])
+        if puts:
+            result["put_ms"] = _puts(index, corpus, puts)
         if plain:
-            engine = PlainSqlite(workdir / "plain.sqlite") if name == "sqlite" else PlainElastic(
-                Elasticsearch(ES_URL, request_timeout=60))
+            engine = (PlainSqlite(workdir / "plain.sqlite") if name == "sqlite"
+                      else PlainTantivy(workdir / "plain.tantivy") if name == "tantivy"
+                      else PlainElastic(Elasticsearch(ES_URL, request_timeout=60)))
             start = time.perf_counter()
             engine.load(corpus.records())
             result["plain_bulk_docs_per_s"] = round(corpus.count / (time.perf_counter() - start), 1)
@@ -279,6 +333,8 @@ def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain:
     finally:
         if isinstance(index, ElasticsearchIndex):
             index.drop()
+        if isinstance(index, TantivyIndex):
+            index.close()
     return result
 
 
@@ -287,7 +343,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--backends", default="sqlite,elasticsearch")
+    parser.add_argument("--backends", default="tantivy,sqlite,elasticsearch")
+    parser.add_argument("--puts", type=int, default=0, help="then time this many single-record puts")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain-engine comparison")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -296,7 +353,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         for name in args.backends.split(","):
-            row = bench_backend(name, corpus, queries, args.clients, not args.no_plain, Path(tmp))
+            row = bench_backend(name, corpus, queries, args.clients, not args.no_plain, Path(tmp), args.puts)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             results.append(row)
     if args.json:

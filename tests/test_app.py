@@ -14,6 +14,7 @@ from archive.factory import create_archive
 from archive.web import create_web_app
 from search.elastic import ElasticsearchIndex
 from search.sqlite_fts import SqliteFtsIndex
+from search.tantivy_index import TantivyIndex
 from storage.local import LocalObjectStore
 from storage.s3 import S3ObjectStore
 
@@ -46,9 +47,11 @@ def test_embedded_first_run_creates_data_dir_migrates_and_reports(tmp_path: Path
 def test_embedded_profile_builds_local_backends(tmp_path: Path) -> None:
     archive = create_archive(load_settings({"LUUTRU_DATA_DIR": str(tmp_path)}))
     assert isinstance(archive.store, LocalObjectStore)
-    assert isinstance(archive.index, SqliteFtsIndex)
+    assert isinstance(archive.index, TantivyIndex) and archive.index.path == tmp_path / "search.tantivy"
     assert archive.engine.dialect.name == "sqlite"
     assert archive.celery is None
+    chosen = create_archive(load_settings({"LUUTRU_DATA_DIR": str(tmp_path), "LUUTRU_SEARCH_ENGINE": "sqlite"}))
+    assert isinstance(chosen.index, SqliteFtsIndex) and chosen.index.path == tmp_path / "search.sqlite"
 
 
 def test_bad_configuration_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:

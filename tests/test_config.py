@@ -21,8 +21,15 @@ def test_embedded_is_the_default_and_lives_in_the_data_dir(tmp_path: Path) -> No
 def test_two_data_dirs_share_nothing(tmp_path: Path) -> None:
     a = load_settings({"LUUTRU_DATA_DIR": str(tmp_path / "a")})
     b = load_settings({"LUUTRU_DATA_DIR": str(tmp_path / "b")})
-    assert {a.catalog_url, str(a.work_dir), str(a.objects_dir), str(a.search_db_path)}.isdisjoint(
-        {b.catalog_url, str(b.work_dir), str(b.objects_dir), str(b.search_db_path)})
+    assert {a.catalog_url, str(a.work_dir), str(a.objects_dir), str(a.search_db_path), str(a.search_dir)}.isdisjoint(
+        {b.catalog_url, str(b.work_dir), str(b.objects_dir), str(b.search_db_path), str(b.search_dir)})
+
+
+def test_embedded_search_engine_is_tantivy_unless_sqlite_is_chosen(tmp_path: Path) -> None:
+    s = load_settings({"LUUTRU_DATA_DIR": str(tmp_path)})
+    assert s.search_engine == "tantivy" and s.search_index_path == tmp_path / "search.tantivy"
+    s = load_settings({"LUUTRU_DATA_DIR": str(tmp_path), "LUUTRU_SEARCH_ENGINE": "sqlite"})
+    assert s.search_index_path == tmp_path / "search.sqlite"
 
 
 def test_half_configured_s3_is_named() -> None:
@@ -50,6 +57,8 @@ def test_services_profile_lists_every_missing_setting_at_once() -> None:
       "LUUTRU_S3_SECRET_KEY": "s"}, "must be host:port without a scheme"),
     ({"LUUTRU_DATABASE_URL": "mysql://x"}, "must be a sqlite:/// or postgresql+psycopg:// URL"),
     ({"LUUTRU_LANGUAGE": "fr"}, "LUUTRU_LANGUAGE='fr' is not offered"),
+    ({"LUUTRU_SEARCH_ENGINE": "lucene"}, "LUUTRU_SEARCH_ENGINE='lucene' không có; dùng tantivy"),
+    ({"LUUTRU_SEARCH_ENGINE": "lucene"}, "LUUTRU_SEARCH_ENGINE='lucene' is unknown; use tantivy"),
 ])
 def test_bad_values_get_a_sentence(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(ConfigError) as err:

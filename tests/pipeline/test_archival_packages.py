@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -214,7 +215,7 @@ def test_rebuild_from_storage_recreates_catalog_and_index(archived: dict[str, in
 
     settings = archive.settings
     archive.engine.dispose()
-    settings.search_db_path.unlink()
+    shutil.rmtree(settings.search_index_path)
     (settings.data_dir / "catalog.sqlite").unlink()
     result = luutru(embedded_env, "--lang", "en", "rebuild", "--from-storage")
     assert result.exit_code == 0, result.output

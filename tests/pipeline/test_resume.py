@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -361,9 +360,8 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         assert all(k.startswith(("masters/", "derivatives/")) for k in keys)
 
     # Each record is in the search index exactly once.
-    with sqlite3.connect(archive.settings.search_db_path) as conn:
-        indexed = Counter(row[0] for row in conn.execute("SELECT doc_id FROM documents"))
-    assert indexed == {str(d.id): 1 for d in documents}
+    archive.index.refresh()
+    assert Counter(archive.index.doc_ids()) == {str(d.id): 1 for d in documents}
 
 
 def test_worker_start_sweeps_what_killed_workers_left(archive: Archive) -> None:

@@ -144,7 +144,7 @@ def test_index_unavailable_items_are_stored_and_wait_for_indexing(
                               .where(PreservationEvent.event_type == EventType.ACCESSION)) == 0
     assert BatchService(broken).report(batch_id).failed == 0
 
-    # The index is back (here: the embedded SQLite FTS index, configured again); the backoff passes.
+    # The index is back (here: the embedded index, configured again); the backoff passes.
     let_backoff_pass(archive, batch_id)
     LocalWorker(archive, 1).run(until_batch_done=batch_id, poll_seconds=0.1)
     report = BatchService(archive).report(batch_id)

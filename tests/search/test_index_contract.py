@@ -1,4 +1,4 @@
-"""One contract, two backends: the embedded SQLite FTS5 index and the real Elasticsearch 9 must agree.
+"""One contract, three backends: the embedded tantivy and SQLite FTS5 indexes and the real Elasticsearch 9 agree.
 
 The shared corpus's ground truth (30 ND 30 documents, page by page) is indexed once per backend;
 every test below runs against both and asserts behaviour, not scores.
@@ -16,10 +16,11 @@ from search.base import IndexedDocument, SearchError, SearchIndex, SearchRequest
 from search.elastic import ElasticsearchIndex
 from search.folding import fold
 from search.sqlite_fts import SqliteFtsIndex
+from search.tantivy_index import TantivyIndex
 from tests.search.corpus import DOCUMENTS, OWNER, ROWS, counts, mode_of, unique_phrases
 
 EVERYONE = Visibility.everything()
-BACKENDS = ["sqlite", "elasticsearch"]
+BACKENDS = ["tantivy", "sqlite", "elasticsearch"]
 
 EXTRA = [  # hand-made records for ranking rules the corpus does not isolate
     IndexedDocument("x-hoa", ["Biên bản hòa giải tranh chấp đất đai tại xã"], {"summary": "Hòa giải"},
@@ -36,12 +37,16 @@ EXTRA = [  # hand-made records for ranking rules the corpus does not isolate
 def _make(kind: str, request: pytest.FixtureRequest, directory: Path) -> SearchIndex:
     if kind == "sqlite":
         return SqliteFtsIndex(directory / "search.sqlite")
+    if kind == "tantivy":
+        return TantivyIndex(directory / "search.tantivy")
     return ElasticsearchIndex(request.getfixturevalue("es_url"), prefix=f"test-{uuid.uuid4().hex[:12]}")
 
 
 def _drop(index: SearchIndex) -> None:
     if isinstance(index, ElasticsearchIndex):
         index.drop()
+    if isinstance(index, TantivyIndex):
+        index.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -104,6 +109,18 @@ def test_unique_four_word_phrase_in_top_three_with_and_without_diacritics(corpus
 def test_quoted_phrase_requires_adjacency(corpus: SearchIndex) -> None:
     assert set(ids(search(corpus, "so hoa tai lieu", filters={"fonds": ["Y"]}))) == {"x-near", "x-far"}
     assert ids(search(corpus, '"so hoa tai lieu"', filters={"fonds": ["Y"]})) == ["x-near"]
+
+
+def test_phrases_of_two_three_and_four_words_stay_inside_their_field(empty: SearchIndex) -> None:
+    """A phrase matches within the catalog fields or within the pages (across page breaks), never from
+    the last catalog word into the first page word."""
+    empty.put(IndexedDocument("p1", ["hóa tài liệu lưu trữ", "điện tử của tỉnh"], {"summary": "Kế hoạch số"},
+                              {"mode": ["01"]}))
+    empty.refresh()
+    for found in ('"ke hoach"', '"ke hoach so"', '"hoa tai"', '"tai lieu luu tru"', '"luu tru dien tu"'):
+        assert ids(search(empty, found)) == ["p1"], found
+    for missing in ('"so hoa"', '"hoach so hoa"', '"tai luu"', '"hoa tai luu"'):
+        assert search(empty, missing).total == 0, missing
 
 
 def test_adjacent_syllables_rank_first(corpus: SearchIndex) -> None:

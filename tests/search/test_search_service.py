@@ -144,9 +144,11 @@ def _populate(archive: Archive) -> tuple[dict[str, int], dict[str, str]]:
         return {k: d.id for k, d in docs.items()}, {k: k for k in users}
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
+@pytest.fixture(params=["tantivy", "sqlite", "elasticsearch"])
 def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
     env = {"LUUTRU_DATA_DIR": str(tmp_path / "data")}
+    if request.param == "sqlite":
+        env |= {"LUUTRU_SEARCH_ENGINE": "sqlite"}
     if request.param == "elasticsearch":
         env |= {"LUUTRU_ES_URL": request.getfixturevalue("es_url"),
                 "LUUTRU_ES_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
@@ -298,7 +300,8 @@ def test_pagination_cursor_from_the_cli(catalog: Catalog) -> None:
 
 
 def test_reindex_keeps_answering_while_it_runs(catalog: Catalog) -> None:
-    """Elasticsearch: the alias moves atomically; embedded: one transaction. Searches never fail or go empty."""
+    """Elasticsearch: the alias moves atomically; tantivy: a new generation, then CURRENT is replaced; SQLite: one
+    transaction. Searches never fail or go empty."""
     index = catalog.archive.index
     service = SearchService(catalog.archive)
     with catalog.archive.sessions() as session:
