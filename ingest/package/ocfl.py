@@ -245,29 +245,32 @@ class OcflStorage:
         adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
         if previous is None:
             added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
-        for content_path, entry in new_content.items():
-            key = f"{base}/{content_path}"
-            if content_path in adopted:
-                digest = adopted[content_path]
-            elif content_path in rewrite:
-                with open_source(entry.source) as source:
-                    payload = source.read()
-                if hashlib.sha256(payload).hexdigest() != entry.sha256:
-                    raise OcflError(f"{key}: the package's source changed while it was written; write it again")
-                self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
-                digest = hashlib.sha512(payload).hexdigest()
-                added += len(payload)
-            else:
-                with open_source(entry.source) as source:
-                    reader = HashingReader(source)
-                    self.store.put(key, reader, expected_sha256=entry.sha256, size=entry.size,  # type: ignore[arg-type]
-                                   retain=True)
-                digest = reader.sha512.hexdigest()
-                added += reader.size
-            written.append(key)
-            manifest[digest] = [content_path]
-            fixity[entry.sha256] = [content_path]
-            sha512_of_content[content_path] = digest
+        # Content is made durable all at once when the block ends, before the inventory commits to it:
+        # a resumed write hashes every file an interrupted one left (``_adopt_leftovers``).
+        with self.store.deferred_sync():
+            for content_path, entry in new_content.items():
+                key = f"{base}/{content_path}"
+                if content_path in adopted:
+                    digest = adopted[content_path]
+                elif content_path in rewrite:
+                    with open_source(entry.source) as source:
+                        payload = source.read()
+                    if hashlib.sha256(payload).hexdigest() != entry.sha256:
+                        raise OcflError(f"{key}: the package's source changed while it was written; write it again")
+                    self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
+                    digest = hashlib.sha512(payload).hexdigest()
+                    added += len(payload)
+                else:
+                    with open_source(entry.source) as source:
+                        reader = HashingReader(source)
+                        self.store.put(key, reader, expected_sha256=entry.sha256,  # type: ignore[arg-type]
+                                       size=entry.size, retain=True)
+                    digest = reader.sha512.hexdigest()
+                    added += reader.size
+                written.append(key)
+                manifest[digest] = [content_path]
+                fixity[entry.sha256] = [content_path]
+                sha512_of_content[content_path] = digest
         for entry in entries:
             state.setdefault(sha512_of_content[fixity[entry.sha256][0]], []).append(entry.path)
         inventory = {
