@@ -17,7 +17,8 @@ from archive.preservation import record_event
 from ingest.normalise import NormalisationError
 from ingest.ocr import NormalisationResult, OcrSettings, normalise, tool_versions
 
-PDFA_2B_PUID = "fmt/476"
+PDFA_2B_PUID = "fmt/477"
+"""PRONOM's PDF/A-2b (fmt/476 is PDF/A-2a, which the derivative does not claim)."""
 WORDS_NAME = "words.json"
 PRESERVATION_NAME = "preservation.pdf"
 TEXT_NAME = "text.txt"
@@ -71,8 +72,9 @@ def normalise_content(ctx: ItemContext) -> None:
     versions = result.tool_versions
     record_event(
         ctx.session, EventType.NORMALIZATION, EventOutcome.WARNING if result.warnings else EventOutcome.SUCCESS,
-        tool=("ocrmypdf", versions.get("ocrmypdf")),
-        detail=f"{result.pdfa or 'no PDF/A'} two-layer derivative; OCR {_settings(ctx).language}; "
+        tool=result.agent,
+        detail=f"{result.pdfa or 'no PDF/A'} two-layer derivative; "
+               f"{'OCR ' + _settings(ctx).language if 'ocrmypdf' in versions else 'text layer kept, no OCR needed'}; "
                f"tools: {json.dumps(versions, ensure_ascii=False)}",
         outcome_detail=f"{result.page_count} page(s), {len(result.pages_ocred)} OCR'd, "
                        f"low confidence: {result.low_confidence_pages or 'none'}; "
