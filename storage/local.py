@@ -103,13 +103,14 @@ class LocalObjectStore:
         fsyncs. Inside the block they are all issued at once when it ends, costing about one.
 
         What is given up, and why it is safe where it is used: until the block ends, a power cut
-        (not a killed process: the page cache survives that) may leave a named object shorter than
-        what was written. Use it only for objects that nothing relies on until a later, ordinary put
-        commits to them, and whose content that commit's writer verifies when it resumes: the
-        content of an OCFL version (``OcflStorage.write_version``) is committed by its inventory,
-        written after the block, and a resumed write hashes every file an interrupted one left
-        against the package before adopting it. Nothing else is deferred: ``replace``, ``restore``
-        and ``delete`` stay synchronous, and so are puts made by other threads meanwhile.
+        (not a killed process: the page cache survives that) may leave a named object (or a
+        ``replace``d one) shorter than what was written. Use it only for objects that nothing relies
+        on until a later, ordinary put commits to them, or that are copies re-made from committed
+        ones: in ``OcflStorage.write_version`` the content and ``inventory.json`` of a version are
+        committed by its ``inventory.json.sha512``, put after the block, and a resumed write hashes
+        every file an interrupted one left before adopting it; the object-root inventory pair is a
+        copy of the committed one, which ``repair`` republishes whenever it differs. ``restore`` and
+        ``delete`` stay synchronous, and so do puts made by other threads meanwhile.
         """
         if getattr(self._deferred, "unsynced", None) is not None:
             yield   # nested: the outer block syncs
@@ -184,20 +185,22 @@ class LocalObjectStore:
                             size=len(data), content_type=content_type, retain=retain)
         target = self.root / key
         digest = hashlib.sha256(data).hexdigest()
+        unsynced: _Unsynced | None = getattr(self._deferred, "unsynced", None)
         try:
             with self._key_lock(key):
                 current = self._digest_of(key)
                 if current != expected:
                     raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer "
                                       "changed it since it was read. Nothing was written; read it again and retry.")
-                fd, temp = _create_temp_in(self.root, target.parent)
+                fd, temp = _create_temp_in(self.root, target.parent, unsynced)
                 try:
                     try:
                         view = memoryview(data)
                         while view:
                             view = view[os.write(fd, view):]
                         os.fchmod(fd, 0o444)
-                        os.fsync(fd)
+                        if unsynced is None:
+                            os.fsync(fd)
                     finally:
                         os.close(fd)
                     self._sidecar_path(key).unlink(missing_ok=True)
@@ -205,8 +208,11 @@ class LocalObjectStore:
                 except BaseException:
                     temp.unlink(missing_ok=True)
                     raise
-                _fsync_dir(target.parent)
-                self._write_sidecar(key, len(data), digest, content_type)
+                if unsynced is None:
+                    _fsync_dir(target.parent)
+                else:
+                    unsynced.paths.update((target, target.parent))
+                self._write_sidecar(key, len(data), digest, content_type, unsynced)
         except OSError as exc:
             raise _io_error(f"replace {key}", self.root, exc) from exc
         return StoredObject(key=key, size=len(data), sha256=digest)

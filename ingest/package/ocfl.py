@@ -245,8 +245,8 @@ class OcflStorage:
         adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
         if previous is None:
             added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
-        # Content is made durable all at once when the block ends, before the inventory commits to it:
-        # a resumed write hashes every file an interrupted one left (``_adopt_leftovers``).
+        # Content and inventory.json are made durable all at once when the block ends, before the sidecar
+        # commits to them: a resumed write hashes every file an interrupted one left (``_adopt_leftovers``).
         with self.store.deferred_sync():
             for content_path, entry in new_content.items():
                 key = f"{base}/{content_path}"
@@ -271,31 +271,39 @@ class OcflStorage:
                 manifest[digest] = [content_path]
                 fixity[entry.sha256] = [content_path]
                 sha512_of_content[content_path] = digest
-        for entry in entries:
-            state.setdefault(sha512_of_content[fixity[entry.sha256][0]], []).append(entry.path)
-        inventory = {
-            "id": object_id, "type": INVENTORY_TYPE, "digestAlgorithm": "sha512", "head": version,
-            "contentDirectory": CONTENT_DIRECTORY, "manifest": manifest,
-            "versions": {**(previous or {}).get("versions", {}), version: {
-                "created": timestamp(created), "message": message, "state": state,
-                "user": {"name": user_name, **({"address": user_address} if user_address else {})}}},
-            "fixity": {"sha256": fixity},
-        }
-        data = inventory_bytes(inventory)
-        sidecar = sidecar_bytes(data)
-        names = ("inventory.json", "inventory.json.sha512")
-        for name, payload in zip(names, (data, sidecar), strict=True):
-            key = f"{base}/{version}/{name}"
-            if rewrite_leftovers and name == "inventory.json" and key in leftovers:
-                self._swap(key, payload, retain=True)   # a dead writer's inventory, never committed
-                written.append(key)
-                continue
-            conflict = (UncommittedVersion(object_id, version, [key]) if key in leftovers else ConcurrentUpdate(
-                f"{object_id}: {key} was written by another writer meanwhile; reload the object and try again"))
-            added += self._put_once(key, payload, retain=True, conflict=conflict)
+            for entry in entries:
+                state.setdefault(sha512_of_content[fixity[entry.sha256][0]], []).append(entry.path)
+            inventory = {
+                "id": object_id, "type": INVENTORY_TYPE, "digestAlgorithm": "sha512", "head": version,
+                "contentDirectory": CONTENT_DIRECTORY, "manifest": manifest,
+                "versions": {**(previous or {}).get("versions", {}), version: {
+                    "created": timestamp(created), "message": message, "state": state,
+                    "user": {"name": user_name, **({"address": user_address} if user_address else {})}}},
+                "fixity": {"sha256": fixity},
+            }
+            data = inventory_bytes(inventory)
+            key = f"{base}/{version}/inventory.json"
+            if rewrite_leftovers and key in leftovers:
+                self._swap(key, data, retain=True)   # a dead writer's inventory, never committed
+            else:
+                added += self._put_once(key, data, retain=True,
+                                        conflict=self._conflict(object_id, version, key, leftovers))
             written.append(key)
-        self._publish_root(base, version, data, sidecar)
+        sidecar = sidecar_bytes(data)
+        key = f"{base}/{version}/inventory.json.sha512"   # the commit
+        added += self._put_once(key, sidecar, retain=True, conflict=self._conflict(object_id, version, key, leftovers))
+        written.append(key)
+        with self.store.deferred_sync():   # a copy of the committed inventory; ``repair`` re-makes it
+            self._publish_root(base, version, data, sidecar)
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
+
+    @staticmethod
+    def _conflict(object_id: str, version: str, key: str, leftovers: set[str]) -> Exception:
+        """Why an inventory key of the version being written is already taken."""
+        if key in leftovers:
+            return UncommittedVersion(object_id, version, [key])
+        return ConcurrentUpdate(f"{object_id}: {key} was written by another writer meanwhile; reload the object and "
+                                "try again")
 
     def _adopt_leftovers(self, object_id: str, version: str, base: str, leftovers: set[str],
                          new_content: dict[str, PackageEntry], rewrite_leftovers: bool
