@@ -12,7 +12,7 @@ from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import FailedCheck, StepError
-from archive.pipeline.steps.base import derivative_key, register, store_file, store_json
+from archive.pipeline.steps.base import derivative_key, json_file, register, store_files
 from archive.preservation import record_event
 from ingest.normalise import NormalisationError
 from ingest.ocr import NormalisationResult, OcrSettings, normalise, tool_versions
@@ -54,14 +54,15 @@ def normalise_content(ctx: ItemContext) -> None:
 
     representation = Representation(document=document, type=RepresentationType.PRESERVATION, label="rep2")
     ctx.session.add(representation)
-    outcomes = []
+    files = [(derivative_key(ctx, TEXT_NAME), result.sidecar, "text/plain; charset=utf-8"),
+             (derivative_key(ctx, WORDS_NAME), json_file(ctx, derivative_key(ctx, WORDS_NAME),
+                                                         words_document(result)), "application/json")]
     if result.derivative is not None:
-        stored = store_file(ctx, derivative_key(ctx, PRESERVATION_NAME), result.derivative, "application/pdf")
-        outcomes.append(register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf",
-                                 PDFA_2B_PUID, PRESERVATION_NAME))
-    text = store_file(ctx, derivative_key(ctx, TEXT_NAME), result.sidecar, "text/plain; charset=utf-8")
+        files.insert(0, (derivative_key(ctx, PRESERVATION_NAME), result.derivative, "application/pdf"))
+    *pdfa, text, words = store_files(ctx, files)
+    outcomes = [register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf", PDFA_2B_PUID,
+                         PRESERVATION_NAME) for stored in pdfa]
     outcomes.append(register(ctx, representation, text, BitstreamRole.OCR_TEXT, "text/plain", "x-fmt/111", TEXT_NAME))
-    words = store_json(ctx, derivative_key(ctx, WORDS_NAME), words_document(result))
     outcomes.append(register(ctx, representation, words, BitstreamRole.OCR_TEXT, "application/json", "fmt/817",
                              WORDS_NAME))
 
