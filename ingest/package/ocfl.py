@@ -15,7 +15,9 @@ How versions are made on storage that never overwrites:
 
 * Everything of version N is written under new keys ``vN/…``, content first, then
   ``vN/inventory.json``, then ``vN/inventory.json.sha512``. That last put is the commit: the
-  store refuses a second put to the same key, so two writers can never both commit vN.
+  store refuses a second put to the same key, so two writers can never both commit vN. Content
+  and ``inventory.json`` are written in one ``ObjectStore.deferred_sync`` block, so they are made
+  durable together, once, before the commit (not file by file).
 * OCFL also wants the object root's ``inventory.json`` to equal the head version's. That pair is
   the one thing that changes between versions. It is a pure copy of ``vN/inventory.json``, so it
   is republished after the commit with the store's compare-and-swap ``replace`` (an atomic
