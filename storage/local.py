@@ -556,8 +556,15 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _fsync_path(path: Path) -> None:
-    """fsync a file or a folder by name (the read-only objects are opened read-only, which Linux allows)."""
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    """fsync a file or a folder by name (the read-only objects are opened read-only, which Linux allows).
+
+    A path gone since it was noted (a failed put removes its temp file and the folders it made) has
+    nothing left to make durable.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    except FileNotFoundError:
+        return
     try:
         os.fsync(fd)
     finally:

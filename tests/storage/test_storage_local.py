@@ -127,3 +127,10 @@ def test_deferred_sync_makes_every_new_file_and_folder_durable_when_the_block_en
     synced.clear()
     store.put(KEY, io.BytesIO(b"content"))
     assert store.root / KEY not in synced and (store.root / KEY).parent in synced, "outside the block: as before"
+
+
+def test_a_failed_put_inside_deferred_sync_fails_with_its_own_error(store: LocalObjectStore) -> None:
+    """The folders a refused put made and removed again are not an error when the block ends."""
+    with pytest.raises(StorageError, match="SHA-256"), store.deferred_sync():
+        store.put("ocfl/new/v1/content/METS.xml", io.BytesIO(b"content"), expected_sha256="0" * 64)
+    assert not (store.root / "ocfl").exists()
