@@ -245,11 +245,12 @@ class OcflStorage:
                 planned.add(entry.sha256)
                 new_content[f"{version}/{CONTENT_DIRECTORY}/{entry.path}"] = entry
         adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
-        if previous is None:
-            added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
-        # Content and inventory.json are made durable all at once when the block ends, before the sidecar
-        # commits to them: a resumed write hashes every file an interrupted one left (``_adopt_leftovers``).
+        # The declaration (of a new object), content and inventory.json are made durable all at once when
+        # the block ends, before the sidecar commits to them: a resumed write hashes every file an
+        # interrupted one left (``_adopt_leftovers``) and re-makes a damaged declaration (``_declare``).
         with self.store.deferred_sync():
+            if previous is None:
+                added += self._declare(base)
             for content_path, entry in new_content.items():
                 key = f"{base}/{content_path}"
                 if content_path in adopted:
@@ -298,6 +299,17 @@ class OcflStorage:
         with self.store.deferred_sync():   # a copy of the committed inventory; ``repair`` re-makes it
             self._publish_root(base, version, data, sidecar)
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
+
+    def _declare(self, base: str) -> int:
+        """Write a new object's declaration; one a power cut left damaged before any version was committed
+        (nothing relies on it yet) is replaced."""
+        key, declaration = f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n"
+        try:
+            return self._put_once(key, declaration, retain=True)
+        except OcflError:
+            current = read_all(self.store.get(key))
+            self.store.replace(key, declaration, expected_sha256=hashlib.sha256(current).hexdigest(), retain=True)
+            return len(declaration)
 
     @staticmethod
     def _conflict(object_id: str, version: str, key: str, leftovers: set[str]) -> Exception:
