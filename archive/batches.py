@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ from archive.preservation import record_event
 from ingest.package import SchemaSet
 from storage import KeyExists
 
+RECEIVE_THREADS = 4
+"""Originals hashed and stored at once by a submission."""
 DEFAULT_FONDS = ("CHUA-XAC-DINH", "Phông chưa xác định (tài liệu chờ phân loại)")
 
 
@@ -117,8 +120,16 @@ class BatchService:
                 session.add(batch)
                 session.flush()
                 batch_id = batch.id
-            item_ids = [self._receive(batch_id, ordinal, source, {**source.supplied, **catalogue.row_for(source.name)})
-                        for ordinal, source in enumerate(files, start=1)]
+            # Masters are stored a few at a time (their fsyncs then share journal commits), and each item
+            # is recorded, in order, once its own master is durable.
+            pool = ThreadPoolExecutor(RECEIVE_THREADS, thread_name_prefix="luutru-receive")
+            try:
+                masters = pool.map(self._store_master, [source.path for source in files])
+                item_ids = [self._receive(batch_id, ordinal, source, {**source.supplied,
+                                                                       **catalogue.row_for(source.name)}, master)
+                            for (ordinal, source), master in zip(enumerate(files, start=1), masters)]
+            finally:
+                pool.shutdown(cancel_futures=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         with self.archive.work_sessions.begin() as session:
@@ -161,17 +172,24 @@ class BatchService:
                                 file_notation=row.get("fileNotation")))
             session.flush()
 
-    def _receive(self, batch_id: int, ordinal: int, source: SourceFile, supplied: dict[str, object]) -> int:
-        """Hash, store (the server re-verifies the digest) and record one original."""
-        sha256, size = _sha256_of(source.path)
+    def _store_master(self, path: Path) -> tuple[str, int]:
+        """Hash and store one original (the store re-verifies the digest); returns its SHA-256 and size."""
+        sha256, size = _sha256_of(path)
         key = master_key(sha256)
         store = self.archive.store
         if not store.exists(key):
             try:
-                with open(source.path, "rb") as fh:
+                with open(path, "rb") as fh:
                     store.put(key, fh, expected_sha256=sha256, size=size, retain=True)
             except KeyExists:
-                pass  # stored concurrently by another batch with the same content: same bytes
+                pass  # stored concurrently by another batch (or file) with the same content: same bytes
+        return sha256, size
+
+    def _receive(self, batch_id: int, ordinal: int, source: SourceFile, supplied: dict[str, object],
+                 master: tuple[str, int]) -> int:
+        """Record one original whose master is stored."""
+        sha256, size = master
+        key = master_key(sha256)
         with self.archive.work_sessions.begin() as session:
             bitstream = session.scalars(select(Bitstream).where(Bitstream.storage_key == key)).first()
             if bitstream is None:

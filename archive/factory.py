@@ -39,7 +39,8 @@ class Archive:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    work_sessions: sessionmaker[Session]   # for the pipeline's read-then-write transactions
+    work_sessions: sessionmaker[Session]   # for read-then-write transactions
+    pipeline_sessions: sessionmaker[Session]   # the pipeline's step transactions, redone on resume
     store: ObjectStore
     index: SearchIndex
     celery: Celery | None          # services profile only; the embedded one needs no broker
@@ -124,6 +125,7 @@ def create_archive(settings: Settings | None = None) -> Archive:
     engine = make_engine(settings.catalog_url)
     archive = Archive(settings=settings, engine=engine, sessions=make_session_factory(engine),
                       work_sessions=make_session_factory(engine, writer=True),
+                      pipeline_sessions=make_session_factory(engine, writer=True, resumable=True),
                       store=make_store(settings), index=make_index(settings), celery=make_celery(settings),
                       secret_key=_secret_key(settings), replica=make_replica(settings))
     archive.dispatcher = CeleryDispatcher(archive, archive.celery) if archive.celery else LocalDispatcher(archive)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from contextlib import AbstractContextManager
 from typing import BinaryIO, Iterator, Protocol, runtime_checkable
 
 DIGEST_ALGORITHM = "SHA-256"
@@ -123,6 +124,15 @@ class ObjectStore(Protocol):
         bytes or the new ones, complete and readable, never a mixture or nothing. ``retain`` as for
         ``put``: on S3 the new bytes become a new version with its own retention (retention protects
         versions from deletion, not a key from a new version), so keep it off for keys replaced often.
+        """
+        ...
+
+    def deferred_sync(self) -> AbstractContextManager[None]:
+        """A block whose puts (by this thread) may be made durable only when it ends, all at once.
+
+        For writers that commit to a group of objects with a later put and verify them on resume
+        (an OCFL version's content, committed by its inventory). Stores whose every put is durable
+        when it returns at no extra cost (S3) make it a plain block.
         """
         ...
 

@@ -14,6 +14,8 @@ than ``<key>.json`` because a key segment may already use all 255 bytes a file n
 Durability: the bytes are fsynced before the object gets its name, the name is created with
 ``os.link`` (which, unlike ``rename``, never replaces an existing file, so two writers racing for
 one key cannot overwrite each other), and every directory whose entries changed is fsynced.
+``deferred_sync`` lets a writer that verifies its objects before committing to them (an OCFL
+version) have them all made durable at once instead (see its docstring).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ import io
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from io import FileIO
 from pathlib import Path
@@ -54,6 +59,27 @@ LOCK_DIR = "locks"
 # A concurrent delete may remove an empty directory between our mkdir and our open; retrying a few
 # times covers that race without holding a lock across processes.
 _CREATE_ATTEMPTS = 5
+_SYNC_THREADS = 16
+"""fsyncs issued at once by ``deferred_sync``: enough for one journal commit to carry a whole OCFL version."""
+
+
+class _Unsynced:
+    """Files and folders written inside a ``deferred_sync`` block, to be fsynced when it ends."""
+
+    def __init__(self) -> None:
+        self.paths: set[Path] = set()
+
+    def sync(self) -> None:
+        """fsync everything at once: the file system's journal commits concurrent fsyncs together, so
+        this costs about one commit instead of one per path (measured: 30 files 100 ms → 9 ms)."""
+        if not self.paths:
+            return
+        # A pool per block (a millisecond to start) rather than one per process: threads do not survive
+        # a fork, and a process-wide pool inherited by a forked worker would wait forever.
+        with ThreadPoolExecutor(min(_SYNC_THREADS, len(self.paths)), thread_name_prefix="luutru-fsync") as pool:
+            for future in [pool.submit(_fsync_path, path) for path in self.paths]:
+                future.result()
+        self.paths.clear()
 
 
 class LocalObjectStore:
@@ -63,6 +89,7 @@ class LocalObjectStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._deferred = threading.local()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -70,6 +97,37 @@ class LocalObjectStore:
                                "a writable path.") from exc
 
     # -- writing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        """Puts of this thread inside the block are made durable together when it ends.
+
+        Each put normally fsyncs its file, its folder, its sidecar and the sidecar's folder one after
+        another (~4 ms each on a virtual disk): an OCFL version of 15 files cost ~60 sequential
+        fsyncs. Inside the block they are all issued at once when it ends, costing about one.
+
+        What is given up, and why it is safe where it is used: until the block ends, a power cut
+        (not a killed process: the page cache survives that) may leave a named object (or a
+        ``replace``d one) shorter than what was written. Use it only for objects that nothing relies
+        on until a later, ordinary put commits to them, or that are copies re-made from committed
+        ones: in ``OcflStorage.write_version`` the content and ``inventory.json`` of a version are
+        committed by its ``inventory.json.sha512``, put after the block, and a resumed write hashes
+        every file an interrupted one left before adopting it; the object-root inventory pair is a
+        copy of the committed one, which ``repair`` republishes whenever it differs. ``restore`` and
+        ``delete`` stay synchronous, and so do puts made by other threads meanwhile.
+        """
+        if getattr(self._deferred, "unsynced", None) is not None:
+            yield   # nested: the outer block syncs
+            return
+        unsynced = self._deferred.unsynced = _Unsynced()
+        try:
+            yield
+        finally:
+            self._deferred.unsynced = None
+            try:
+                unsynced.sync()
+            except OSError as exc:
+                raise _io_error("make objects durable", self.root, exc) from exc
 
     def put(self, key: str, stream: BinaryIO, *, expected_sha256: str | None = None,
             size: int | None = None, content_type: str = "application/octet-stream",
@@ -84,8 +142,9 @@ class LocalObjectStore:
         check_size_argument(size)
         target = self.root / key
         self._refuse_taken(key, target)
+        unsynced: _Unsynced | None = getattr(self._deferred, "unsynced", None)
         try:
-            fd, temp = self._create_temp(key, target.parent)
+            fd, temp = self._create_temp(key, target.parent, unsynced)
             try:
                 try:
                     digest, length = self._write_stream(fd, stream)
@@ -94,7 +153,8 @@ class LocalObjectStore:
                     if expected is not None and digest != expected:
                         raise DigestMismatch(key, expected, digest)
                     os.fchmod(fd, 0o444)
-                    os.fsync(fd)
+                    if unsynced is None:
+                        os.fsync(fd)
                 finally:
                     os.close(fd)
                 self._link_no_replace(key, temp, target)
@@ -103,8 +163,11 @@ class LocalObjectStore:
                 _remove_empty_dirs(self.root, target.parent)
                 raise
             temp.unlink()
-            _fsync_dir(target.parent)
-            self._write_sidecar(key, length, digest, content_type)
+            if unsynced is None:
+                _fsync_dir(target.parent)
+            else:
+                unsynced.paths.update((target, target.parent))
+            self._write_sidecar(key, length, digest, content_type, unsynced)
         except OSError as exc:
             raise _io_error(f"store {key}", self.root, exc) from exc
         return StoredObject(key=key, size=length, sha256=digest)
@@ -126,20 +189,22 @@ class LocalObjectStore:
                             size=len(data), content_type=content_type, retain=retain)
         target = self.root / key
         digest = hashlib.sha256(data).hexdigest()
+        unsynced: _Unsynced | None = getattr(self._deferred, "unsynced", None)
         try:
             with self._key_lock(key):
                 current = self._digest_of(key)
                 if current != expected:
                     raise StaleObject(f"{key} has SHA-256 {current}, not {expected} as expected: another writer "
                                       "changed it since it was read. Nothing was written; read it again and retry.")
-                fd, temp = _create_temp_in(self.root, target.parent)
+                fd, temp = _create_temp_in(self.root, target.parent, unsynced)
                 try:
                     try:
                         view = memoryview(data)
                         while view:
                             view = view[os.write(fd, view):]
                         os.fchmod(fd, 0o444)
-                        os.fsync(fd)
+                        if unsynced is None:
+                            os.fsync(fd)
                     finally:
                         os.close(fd)
                     self._sidecar_path(key).unlink(missing_ok=True)
@@ -147,8 +212,11 @@ class LocalObjectStore:
                 except BaseException:
                     temp.unlink(missing_ok=True)
                     raise
-                _fsync_dir(target.parent)
-                self._write_sidecar(key, len(data), digest, content_type)
+                if unsynced is None:
+                    _fsync_dir(target.parent)
+                else:
+                    unsynced.paths.update((target, target.parent))
+                self._write_sidecar(key, len(data), digest, content_type, unsynced)
         except OSError as exc:
             raise _io_error(f"replace {key}", self.root, exc) from exc
         return StoredObject(key=key, size=len(data), sha256=digest)
@@ -174,13 +242,13 @@ class LocalObjectStore:
         if ancestor is not None:
             raise folder_clash(key, ancestor)
 
-    def _create_temp(self, key: str, directory: Path) -> tuple[int, Path]:
+    def _create_temp(self, key: str, directory: Path, unsynced: _Unsynced | None = None) -> tuple[int, Path]:
         """Create the parent folders durably and an exclusive temp file in the target's own folder.
 
         The same folder guarantees the final ``link`` stays on one file system (so it is atomic).
         """
         try:
-            return _create_temp_in(self.root, directory)
+            return _create_temp_in(self.root, directory, unsynced)
         except (FileExistsError, NotADirectoryError) as exc:
             raise folder_clash(key, _first_file_ancestor(self.root, key) or key) from exc
 
@@ -223,21 +291,26 @@ class LocalObjectStore:
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.root / META_DIR / name[:2] / f"{name}.json"
 
-    def _write_sidecar(self, key: str, size: int, digest: str, content_type: str) -> None:
+    def _write_sidecar(self, key: str, size: int, digest: str, content_type: str,
+                       unsynced: _Unsynced | None = None) -> None:
         """Record size and digest; the object is already ours, so replacing a stale sidecar is safe."""
         path = self._sidecar_path(key)
         record = {"key": key, "size": size, "sha256": digest, "algorithm": DIGEST_ALGORITHM,
                   "content_type": content_type, "stored": datetime.now(timezone.utc).isoformat()}
-        fd, temp = _create_temp_in(self.root, path.parent)
+        fd, temp = _create_temp_in(self.root, path.parent, unsynced)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(record, fh, ensure_ascii=False)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if unsynced is None:
+                    os.fsync(fh.fileno())
             os.replace(temp, path)
         finally:
             temp.unlink(missing_ok=True)
-        _fsync_dir(path.parent)
+        if unsynced is None:
+            _fsync_dir(path.parent)
+        else:
+            unsynced.paths.update((path, path.parent))
 
     def _read_sidecar(self, key: str) -> dict[str, object]:
         """The recorded metadata, or {} when a crash came between creating the object and its sidecar."""
@@ -482,12 +555,28 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _create_temp_in(root: Path, directory: Path) -> tuple[int, Path]:
+def _fsync_path(path: Path) -> None:
+    """fsync a file or a folder by name (the read-only objects are opened read-only, which Linux allows).
+
+    A path gone since it was noted (a failed put removes its temp file and the folders it made) has
+    nothing left to make durable.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _create_temp_in(root: Path, directory: Path, unsynced: _Unsynced | None = None) -> tuple[int, Path]:
     """An exclusive, private temp file in ``directory``, creating the folders below ``root`` first."""
     for _ in range(_CREATE_ATTEMPTS):
         temp = directory / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         try:
-            _make_dirs_durably(root, directory)
+            _make_dirs_durably(root, directory, unsynced)
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), temp
         except FileNotFoundError:
             continue
@@ -495,8 +584,8 @@ def _create_temp_in(root: Path, directory: Path) -> tuple[int, Path]:
                        "(concurrent deletions). Try again.")
 
 
-def _make_dirs_durably(root: Path, directory: Path) -> None:
-    """``mkdir -p`` below ``root`` that fsyncs each parent whose entries it changed."""
+def _make_dirs_durably(root: Path, directory: Path, unsynced: _Unsynced | None = None) -> None:
+    """``mkdir -p`` below ``root`` that fsyncs each parent whose entries it changed (or has ``unsynced`` do so)."""
     missing: list[Path] = []
     current = directory
     while current != root and not current.is_dir():
@@ -509,7 +598,10 @@ def _make_dirs_durably(root: Path, directory: Path) -> None:
             if not path.is_dir():
                 raise
             continue
-        _fsync_dir(path.parent)
+        if unsynced is None:
+            _fsync_dir(path.parent)
+        else:
+            unsynced.paths.add(path.parent)
 
 
 def _remove_empty_dirs(root: Path, directory: Path) -> None:

@@ -58,7 +58,7 @@ import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, cast
@@ -233,6 +233,10 @@ class S3ObjectStore:
                 spool.seek(0)
                 return self._put_multipart(key, self._parts(spool, [], buffers), buffers, headers, size,
                                            plan.digest, plan)
+
+    def deferred_sync(self) -> AbstractContextManager[None]:
+        """A plain block: an acknowledged PUT is already durable on the server, so there is nothing to defer."""
+        return nullcontext()
 
     def replace(self, key: str, data: bytes, *, expected_sha256: str | None,
                 content_type: str = "application/octet-stream", retain: bool = False) -> StoredObject:

@@ -61,7 +61,7 @@ def _claim(archive: Archive, item_id: int, owner: str) -> bool:
     """
     now = utc_now()
     died = and_(BatchItem.lease_owner.is_not(None), BatchItem.lease_owner != QUEUED)
-    with archive.work_sessions.begin() as session:
+    with archive.pipeline_sessions.begin() as session:
         claimed = session.execute(
             update(BatchItem)
             .where(BatchItem.id == item_id, BatchItem.state.not_in(TERMINAL),
@@ -93,7 +93,7 @@ def process_item(archive: Archive, item_id: int, owner: str | None = None) -> Ru
     workdir.mkdir(parents=True, exist_ok=True)
     # Objects stay loaded across commits, and each step starts with no transaction open: long work
     # (OCR) must not hold a database transaction, and the step's writes open a fresh one at the end.
-    session = archive.work_sessions(expire_on_commit=False)
+    session = archive.pipeline_sessions(expire_on_commit=False)
     try:
         item = _load(session, item_id)
         if item.crashes >= archive.settings.max_crashes:
@@ -167,7 +167,7 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
           final: bool = False) -> RunResult:
     """Record the failure in its own transaction: quarantine, or schedule a retry, or give up."""
     settings = archive.settings
-    with archive.work_sessions.begin() as session:
+    with archive.pipeline_sessions.begin() as session:
         item = session.get(BatchItem, item_id)
         assert item is not None
         if error.check is not None:
@@ -196,7 +196,7 @@ def _fail(archive: Archive, item_id: int, step_state: BatchItemState, error: Ste
 
 
 def _refresh_batch(archive: Archive, batch_id: int) -> None:
-    with archive.work_sessions.begin() as session:
+    with archive.pipeline_sessions.begin() as session:
         _update_batch(session, batch_id)
 
 

@@ -15,7 +15,9 @@ How versions are made on storage that never overwrites:
 
 * Everything of version N is written under new keys ``vN/…``, content first, then
   ``vN/inventory.json``, then ``vN/inventory.json.sha512``. That last put is the commit: the
-  store refuses a second put to the same key, so two writers can never both commit vN.
+  store refuses a second put to the same key, so two writers can never both commit vN. Content
+  and ``inventory.json`` are written in one ``ObjectStore.deferred_sync`` block, so they are made
+  durable together, once, before the commit (not file by file).
 * OCFL also wants the object root's ``inventory.json`` to equal the head version's. That pair is
   the one thing that changes between versions. It is a pure copy of ``vN/inventory.json``, so it
   is republished after the commit with the store's compare-and-swap ``replace`` (an atomic
@@ -243,56 +245,79 @@ class OcflStorage:
                 planned.add(entry.sha256)
                 new_content[f"{version}/{CONTENT_DIRECTORY}/{entry.path}"] = entry
         adopted, rewrite = self._adopt_leftovers(object_id, version, base, leftovers, new_content, rewrite_leftovers)
-        if previous is None:
-            added += self._put_once(f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n", retain=True)
-        for content_path, entry in new_content.items():
-            key = f"{base}/{content_path}"
-            if content_path in adopted:
-                digest = adopted[content_path]
-            elif content_path in rewrite:
-                with open_source(entry.source) as source:
-                    payload = source.read()
-                if hashlib.sha256(payload).hexdigest() != entry.sha256:
-                    raise OcflError(f"{key}: the package's source changed while it was written; write it again")
-                self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
-                digest = hashlib.sha512(payload).hexdigest()
-                added += len(payload)
-            else:
-                with open_source(entry.source) as source:
-                    reader = HashingReader(source)
-                    self.store.put(key, reader, expected_sha256=entry.sha256, size=entry.size,  # type: ignore[arg-type]
-                                   retain=True)
-                digest = reader.sha512.hexdigest()
-                added += reader.size
-            written.append(key)
-            manifest[digest] = [content_path]
-            fixity[entry.sha256] = [content_path]
-            sha512_of_content[content_path] = digest
-        for entry in entries:
-            state.setdefault(sha512_of_content[fixity[entry.sha256][0]], []).append(entry.path)
-        inventory = {
-            "id": object_id, "type": INVENTORY_TYPE, "digestAlgorithm": "sha512", "head": version,
-            "contentDirectory": CONTENT_DIRECTORY, "manifest": manifest,
-            "versions": {**(previous or {}).get("versions", {}), version: {
-                "created": timestamp(created), "message": message, "state": state,
-                "user": {"name": user_name, **({"address": user_address} if user_address else {})}}},
-            "fixity": {"sha256": fixity},
-        }
-        data = inventory_bytes(inventory)
-        sidecar = sidecar_bytes(data)
-        names = ("inventory.json", "inventory.json.sha512")
-        for name, payload in zip(names, (data, sidecar), strict=True):
-            key = f"{base}/{version}/{name}"
-            if rewrite_leftovers and name == "inventory.json" and key in leftovers:
-                self._swap(key, payload, retain=True)   # a dead writer's inventory, never committed
+        # The declaration (of a new object), content and inventory.json are made durable all at once when
+        # the block ends, before the sidecar commits to them: a resumed write hashes every file an
+        # interrupted one left (``_adopt_leftovers``) and re-makes a damaged declaration (``_declare``).
+        with self.store.deferred_sync():
+            if previous is None:
+                added += self._declare(base)
+            for content_path, entry in new_content.items():
+                key = f"{base}/{content_path}"
+                if content_path in adopted:
+                    digest = adopted[content_path]
+                elif content_path in rewrite:
+                    with open_source(entry.source) as source:
+                        payload = source.read()
+                    if hashlib.sha256(payload).hexdigest() != entry.sha256:
+                        raise OcflError(f"{key}: the package's source changed while it was written; write it again")
+                    self.store.replace(key, payload, expected_sha256=rewrite[content_path], retain=True)
+                    digest = hashlib.sha512(payload).hexdigest()
+                    added += len(payload)
+                else:
+                    with open_source(entry.source) as source:
+                        reader = HashingReader(source)
+                        self.store.put(key, reader, expected_sha256=entry.sha256,  # type: ignore[arg-type]
+                                       size=entry.size, retain=True)
+                    digest = reader.sha512.hexdigest()
+                    added += reader.size
                 written.append(key)
-                continue
-            conflict = (UncommittedVersion(object_id, version, [key]) if key in leftovers else ConcurrentUpdate(
-                f"{object_id}: {key} was written by another writer meanwhile; reload the object and try again"))
-            added += self._put_once(key, payload, retain=True, conflict=conflict)
+                manifest[digest] = [content_path]
+                fixity[entry.sha256] = [content_path]
+                sha512_of_content[content_path] = digest
+            for entry in entries:
+                state.setdefault(sha512_of_content[fixity[entry.sha256][0]], []).append(entry.path)
+            inventory = {
+                "id": object_id, "type": INVENTORY_TYPE, "digestAlgorithm": "sha512", "head": version,
+                "contentDirectory": CONTENT_DIRECTORY, "manifest": manifest,
+                "versions": {**(previous or {}).get("versions", {}), version: {
+                    "created": timestamp(created), "message": message, "state": state,
+                    "user": {"name": user_name, **({"address": user_address} if user_address else {})}}},
+                "fixity": {"sha256": fixity},
+            }
+            data = inventory_bytes(inventory)
+            key = f"{base}/{version}/inventory.json"
+            if rewrite_leftovers and key in leftovers:
+                self._swap(key, data, retain=True)   # a dead writer's inventory, never committed
+            else:
+                added += self._put_once(key, data, retain=True,
+                                        conflict=self._conflict(object_id, version, key, leftovers))
             written.append(key)
-        self._publish_root(base, version, data, sidecar)
+        sidecar = sidecar_bytes(data)
+        key = f"{base}/{version}/inventory.json.sha512"   # the commit
+        added += self._put_once(key, sidecar, retain=True, conflict=self._conflict(object_id, version, key, leftovers))
+        written.append(key)
+        with self.store.deferred_sync():   # a copy of the committed inventory; ``repair`` re-makes it
+            self._publish_root(base, version, data, sidecar)
         return VersionWritten(object_id, version, tuple(written), added + len(data) + len(sidecar), inventory)
+
+    def _declare(self, base: str) -> int:
+        """Write a new object's declaration; one a power cut left damaged before any version was committed
+        (nothing relies on it yet) is replaced."""
+        key, declaration = f"{base}/{OBJECT_DECLARATION}", b"ocfl_object_1.1\n"
+        try:
+            return self._put_once(key, declaration, retain=True)
+        except OcflError:
+            current = read_all(self.store.get(key))
+            self.store.replace(key, declaration, expected_sha256=hashlib.sha256(current).hexdigest(), retain=True)
+            return len(declaration)
+
+    @staticmethod
+    def _conflict(object_id: str, version: str, key: str, leftovers: set[str]) -> Exception:
+        """Why an inventory key of the version being written is already taken."""
+        if key in leftovers:
+            return UncommittedVersion(object_id, version, [key])
+        return ConcurrentUpdate(f"{object_id}: {key} was written by another writer meanwhile; reload the object and "
+                                "try again")
 
     def _adopt_leftovers(self, object_id: str, version: str, base: str, leftovers: set[str],
                          new_content: dict[str, PackageEntry], rewrite_leftovers: bool

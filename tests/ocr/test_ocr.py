@@ -9,9 +9,11 @@ import sys
 import zlib
 from pathlib import Path
 
+import img2pdf
 import pikepdf
 import pypdfium2
 import pytest
+from pikepdf.pdfa import validate_written
 from PIL import Image
 
 from bench.ocr import bag_of_words_recall
@@ -181,6 +183,51 @@ def test_born_digital_pdf_is_not_reocrd_but_gets_pdfa(born_digital: Normalisatio
     assert _pdf_pages_text(born_digital.derivative) == _pdf_pages_text(corpus_file("vn003.pdf")), (  # type: ignore[arg-type]
         "the derivative keeps the original text layer")
     assert born_digital.low_confidence_pages == []
+
+
+def test_born_digital_pdfa_is_made_by_pikepdf_alone_and_validates(born_digital: NormalisationResult) -> None:
+    """Every page has text, so OCRmyPDF is not needed: pikepdf converts and validates; a fresh validation agrees."""
+    assert born_digital.tool_versions.keys() == {"pikepdf"} and born_digital.agent[0] == "pikepdf"
+    assert born_digital.pdfa_backend == "internal"
+    assert validate_written(born_digital.derivative, "2b").passed  # type: ignore[arg-type]
+
+
+def test_a_pdfa_2b_master_is_its_own_derivative(born_digital: NormalisationResult, tmp_path: Path) -> None:
+    source = tmp_path / "already-pdfa.pdf"
+    shutil.copyfile(born_digital.derivative, source)  # type: ignore[arg-type]
+    result = _run(source, "application/pdf", tmp_path / "work")
+    _assert_pdfa_2b(result)
+    assert result.pdfa_backend == "as-received" and result.tool_versions.keys() == {"pikepdf"}
+    assert sha256(result.derivative) == sha256(source), "kept byte for byte"  # type: ignore[arg-type]
+    assert result.pages_text == born_digital.pages_text
+
+
+def test_a_pdfa_claim_that_fails_validation_is_converted_not_kept(tmp_path: Path) -> None:
+    source = tmp_path / "false-claim.pdf"
+    with pikepdf.open(corpus_file("vn008.pdf")) as pdf:
+        del pdf.Root["/OpenAction"]
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = "2", "B"
+        pdf.save(source)
+    assert not validate_written(source, "2b").passed, "no output intent, fonts as exported: not PDF/A"
+    result = _run(source, "application/pdf", tmp_path / "work")
+    _assert_pdfa_2b(result)
+    assert result.pdfa_backend == "internal" and sha256(result.derivative) != sha256(source)  # type: ignore[arg-type]
+
+
+def test_a_pdf_with_a_page_without_text_still_goes_through_ocrmypdf(tmp_path: Path) -> None:
+    """A born-digital letter with a scanned page appended: that page needs OCR, so OCRmyPDF runs as before."""
+    source, scan = tmp_path / "mixed.pdf", tmp_path / "scan.pdf"
+    image = tmp_path / "scan.png"
+    text_page((1400, 400), "L").save(image, dpi=(200, 200))
+    scan.write_bytes(img2pdf.convert(str(image)))
+    with pikepdf.open(corpus_file("vn008.pdf")) as pdf, pikepdf.open(scan) as scanned:
+        pdf.pages.extend(scanned.pages)
+        pdf.save(source)
+    result = _run(source, "application/pdf", tmp_path / "work")
+    _assert_pdfa_2b(result)
+    assert "ocrmypdf" in result.tool_versions and result.agent[0] == "ocrmypdf"
+    assert result.pages_skipped == [1, 2] and result.pages_ocred == [3]
 
 
 def test_pdfa_refusal_is_a_warning_not_a_crash(tmp_path: Path) -> None:

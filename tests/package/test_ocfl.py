@@ -291,3 +291,14 @@ def test_a_dead_writers_differing_leftovers_are_swapped_when_asked(
     assert_valid(store)
     stored = read_package(ocfl.openers(retried.objid), schemas, source="v2")
     assert stored.spec.description.keyword == "quy chế, CSDL"  # type: ignore[union-attr]
+
+
+def test_a_damaged_declaration_of_an_uncommitted_object_is_remade(
+        aip_spec: Callable[..., PackageSpec], schemas: SchemaSet, store: LocalObjectStore) -> None:
+    """What a power cut can leave of a declaration written before the first commit (made durable with it)."""
+    package = build_package(aip_spec(), "AIP", schemas)
+    ocfl = OcflStorage(store)
+    store.put(f"{ocfl.object_root(package.objid)}/0=ocfl_object_1.1", io.BytesIO(b"ocfl_obj"))
+    write(ocfl, package)
+    assert ocfl.inventory(package.objid)["head"] == "v1"
+    assert_valid(store)

@@ -67,6 +67,20 @@ def test_round_trip(backend: Backend, data: bytes) -> None:
     assert list(store.list()) == [KEY]
 
 
+def test_puts_in_a_deferred_sync_block_behave_as_puts(backend: Backend) -> None:
+    store, other = backend.store, "ocfl/abc/v1/content/METS.xml"
+    with store.deferred_sync():
+        stored = store.put(KEY, io.BytesIO(b"one"), expected_sha256=sha(b"one"), size=3)
+        with pytest.raises(KeyExists):
+            store.put(KEY, io.BytesIO(b"two"))
+        with store.deferred_sync():   # nested blocks are one block
+            store.put(other, io.BytesIO(b"two"))
+        assert content(store, KEY) == b"one" and store.head(other).sha256 == sha(b"two")
+    assert (stored.size, stored.sha256) == (3, sha(b"one"))
+    assert sorted(store.list()) == sorted([KEY, other])
+    assert store.verify(other, sha(b"two")).ok
+
+
 @pytest.mark.parametrize("source", ["expected-digest", "seekable", "non-seekable"])
 def test_multipart_round_trip(backend: Backend, source: str) -> None:
     """All three ways a large put learns its digest before the upload (see storage.s3) store the same thing."""

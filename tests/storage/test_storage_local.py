@@ -100,3 +100,37 @@ def test_root_that_cannot_be_created(tmp_path: Path) -> None:
     (tmp_path / "file").write_bytes(b"")
     with pytest.raises(StorageError, match="Cannot create the object folder"):
         LocalObjectStore(tmp_path / "file" / "objects")
+
+
+def test_deferred_sync_makes_every_new_file_and_folder_durable_when_the_block_ends(
+        store: LocalObjectStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside the block nothing is fsynced; at its end every object, sidecar and changed folder is."""
+    synced: list[Path] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    keys = ["ocfl/a/v1/content/METS.xml", "ocfl/a/v1/content/representations/rep1/data/văn-bản.pdf"]
+    with store.deferred_sync():
+        for key in keys:
+            store.put(key, io.BytesIO(key.encode()))
+        assert synced == [], "nothing is fsynced inside the block"
+    objects = {store.root / key for key in keys}
+    sidecars = {store._sidecar_path(key) for key in keys}
+    folders = {store.root / "ocfl", store.root / "ocfl/a", store.root / "ocfl/a/v1/content/representations/rep1/data",
+               store.root / ".meta", *(path.parent for path in sidecars)}
+    assert objects | sidecars | folders <= set(synced)
+    assert len(synced) == len(set(synced)), "each path once"
+    synced.clear()
+    store.put(KEY, io.BytesIO(b"content"))
+    assert store.root / KEY not in synced and (store.root / KEY).parent in synced, "outside the block: as before"
+
+
+def test_a_failed_put_inside_deferred_sync_fails_with_its_own_error(store: LocalObjectStore) -> None:
+    """The folders a refused put made and removed again are not an error when the block ends."""
+    with pytest.raises(StorageError, match="SHA-256"), store.deferred_sync():
+        store.put("ocfl/new/v1/content/METS.xml", io.BytesIO(b"content"), expected_sha256="0" * 64)
+    assert not (store.root / "ocfl").exists()

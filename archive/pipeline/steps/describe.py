@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from importlib.metadata import version
 from typing import Any
 
 from archive.catalog import Document
@@ -29,7 +28,7 @@ from archive.catalog.codes import (
 from archive.pipeline.context import ItemContext
 from archive.pipeline.steps.base import stored_derivative
 from archive.pipeline.steps.normalise import WORDS_NAME
-from archive.preservation import record_event
+from archive.preservation import LUUTRU_AGENT, record_event
 from ingest.extract import (
     ExtractSettings,
     Extraction,
@@ -160,7 +159,7 @@ def extract_metadata(ctx: ItemContext) -> None:
     found = [name for name in EXTRACTED_COLUMNS if extraction is not None and getattr(extraction, name) is not None]
     record_event(ctx.session, EventType.METADATA_EXTRACTION,
                  EventOutcome.SUCCESS if extraction and not extraction.needs_review else EventOutcome.WARNING,
-                 tool=("luutru-extract", version("luutru")),
+                 tool=("luutru-extract", LUUTRU_AGENT[1]),
                  detail="ND 30/2020 registry fields from the text layer; catalogue values take precedence",
                  outcome_detail=(f"found: {', '.join(found)}" if found else "no text layer to read")
                  + (f"; review: {', '.join(extraction.needs_review)}" if extraction and extraction.needs_review else ""),

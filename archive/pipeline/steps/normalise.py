@@ -12,12 +12,13 @@ from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import FailedCheck, StepError
-from archive.pipeline.steps.base import derivative_key, register, store_file, store_json
+from archive.pipeline.steps.base import derivative_key, json_file, register, store_files
 from archive.preservation import record_event
 from ingest.normalise import NormalisationError
 from ingest.ocr import NormalisationResult, OcrSettings, normalise, tool_versions
 
-PDFA_2B_PUID = "fmt/476"
+PDFA_2B_PUID = "fmt/477"
+"""PRONOM's PDF/A-2b (fmt/476 is PDF/A-2a, which the derivative does not claim)."""
 WORDS_NAME = "words.json"
 PRESERVATION_NAME = "preservation.pdf"
 TEXT_NAME = "text.txt"
@@ -53,14 +54,15 @@ def normalise_content(ctx: ItemContext) -> None:
 
     representation = Representation(document=document, type=RepresentationType.PRESERVATION, label="rep2")
     ctx.session.add(representation)
-    outcomes = []
+    files = [(derivative_key(ctx, TEXT_NAME), result.sidecar, "text/plain; charset=utf-8"),
+             (derivative_key(ctx, WORDS_NAME), json_file(ctx, derivative_key(ctx, WORDS_NAME),
+                                                         words_document(result)), "application/json")]
     if result.derivative is not None:
-        stored = store_file(ctx, derivative_key(ctx, PRESERVATION_NAME), result.derivative, "application/pdf")
-        outcomes.append(register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf",
-                                 PDFA_2B_PUID, PRESERVATION_NAME))
-    text = store_file(ctx, derivative_key(ctx, TEXT_NAME), result.sidecar, "text/plain; charset=utf-8")
+        files.insert(0, (derivative_key(ctx, PRESERVATION_NAME), result.derivative, "application/pdf"))
+    *pdfa, text, words = store_files(ctx, files)
+    outcomes = [register(ctx, representation, stored, BitstreamRole.DERIVATIVE, "application/pdf", PDFA_2B_PUID,
+                         PRESERVATION_NAME) for stored in pdfa]
     outcomes.append(register(ctx, representation, text, BitstreamRole.OCR_TEXT, "text/plain", "x-fmt/111", TEXT_NAME))
-    words = store_json(ctx, derivative_key(ctx, WORDS_NAME), words_document(result))
     outcomes.append(register(ctx, representation, words, BitstreamRole.OCR_TEXT, "application/json", "fmt/817",
                              WORDS_NAME))
 
@@ -71,8 +73,9 @@ def normalise_content(ctx: ItemContext) -> None:
     versions = result.tool_versions
     record_event(
         ctx.session, EventType.NORMALIZATION, EventOutcome.WARNING if result.warnings else EventOutcome.SUCCESS,
-        tool=("ocrmypdf", versions.get("ocrmypdf")),
-        detail=f"{result.pdfa or 'no PDF/A'} two-layer derivative; OCR {_settings(ctx).language}; "
+        tool=result.agent,
+        detail=f"{result.pdfa or 'no PDF/A'} two-layer derivative; "
+               f"{'OCR ' + _settings(ctx).language if 'ocrmypdf' in versions else 'text layer kept, no OCR needed'}; "
                f"tools: {json.dumps(versions, ensure_ascii=False)}",
         outcome_detail=f"{result.page_count} page(s), {len(result.pages_ocred)} OCR'd, "
                        f"low confidence: {result.low_confidence_pages or 'none'}; "

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import transient
 from archive.pipeline.steps.base import derivative_key, register, store_file, stored_derivative
 from archive.pipeline.steps.normalise import PRESERVATION_NAME
-from archive.preservation import record_event
+from archive.preservation import LUUTRU_AGENT, record_event
 from archive.search_service import SearchService
 from ingest.thumbnail import RENDERER, ThumbnailError, render_thumbnail
 from search.base import SearchError
@@ -55,7 +53,7 @@ def index_document(ctx: ItemContext) -> None:
 
 def accession(ctx: ItemContext) -> None:
     item = ctx.item
-    record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=("luutru", version("luutru")),
+    record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=LUUTRU_AGENT,
                  detail=f"batch {item.batch_id} item {item.ordinal}",
                  outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
     item.message_vi = "Đã lưu trữ."
