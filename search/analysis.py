@@ -33,6 +33,11 @@ FUZZY_MIN_LENGTH = 6
 """Words this long (folded) also match one edit away (OCR damage); shorter Vietnamese syllables
 differ by one letter too often ("thanh"/"thinh") for fuzziness to be safe."""
 
+FUZZY_MAX_LENGTH = 32
+"""Longer words (a typing accident, a pasted hash) are matched exactly: no Vietnamese or English word
+is that long, and a one-edit automaton grows with the square of the word's length (tantivy refuses
+the regex of a 400-letter word)."""
+
 FUZZY_PREFIX = 1
 """The first letter of a fuzzy match must be right, as Elasticsearch's ``prefix_length``."""
 
@@ -136,7 +141,8 @@ class Term:
 
     @property
     def fuzzy(self) -> bool:
-        return not self.prefix and len(self.folded) >= FUZZY_MIN_LENGTH and self.folded.isalpha()
+        return (not self.prefix and FUZZY_MIN_LENGTH <= len(self.folded) <= FUZZY_MAX_LENGTH
+                and self.folded.isalpha())
 
 
 @dataclass(frozen=True)
