@@ -195,18 +195,9 @@ def render_page(archive: Archive, bitstream: Bitstream, page: int) -> bytes:
     cache = Path(archive.settings.work_dir) / "page-images" / bitstream.sha256[:2] / f"{bitstream.sha256}-{page}.png"
     if cache.exists():
         return cache.read_bytes()
-    import pypdfium2 as pdfium
+    from ingest import pdfium
 
-    data = b"".join(archive.store.get(bitstream.storage_key))
-    pdf = pdfium.PdfDocument(data)
-    try:
-        if not 1 <= page <= len(pdf):
-            raise IndexError(page)
-        sheet = pdf[page - 1]
-        width = sheet.get_width() or PAGE_WIDTH
-        image = sheet.render(scale=min(2.0, PAGE_WIDTH / width)).to_pil()
-    finally:
-        pdf.close()
+    image = pdfium.render_page(b"".join(archive.store.get(bitstream.storage_key)), page, max_width=PAGE_WIDTH)
     from io import BytesIO
 
     out = BytesIO()

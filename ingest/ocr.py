@@ -32,7 +32,6 @@ from typing import Any
 import img2pdf
 import ocrmypdf
 import pikepdf
-import pypdfium2
 from pikepdf.pdfa import PdfaError, validate_written
 from pikepdf.pdfa import save as pdfa_save
 from ocrmypdf import hookimpl
@@ -59,7 +58,7 @@ from ocrmypdf.pdfinfo import Ink, PageInfo
 from ocrmypdf.pluginspec import GhostscriptRasterDevice
 from PIL import Image
 
-from ingest import page_probe
+from ingest import page_probe, pdfium
 from ingest.normalise import NormalisationError, OcrWarning, image_to_pdf, page_ranges
 
 _probe_version = _probe.get_version
@@ -266,7 +265,7 @@ def normalise(source: Path, mime_type: str, workdir: Path, settings: OcrSettings
                 permanent=True)
         backend = _pdfa_backend(settings.pdfa_backend)
         output = None if signed else derivative
-        untexted = page_probe.untexted_pages(input_pdf)
+        untexted = pdfium.untexted_pages(input_pdf)
         direct = None
         if mime_type == "application/pdf" and output is not None and not untexted and backend != "ghostscript":
             direct = _pdfa_without_ocr(source, input_pdf, derivative, settings.pdfa_part)
@@ -558,7 +557,7 @@ def _read_pages(page_count: int, hocr_dir: Path, text_layer_pdf: Path) -> list[O
             pages.append(OcrPage(number=number, text="", ocr=True, confidence=0.0))
         else:
             pages.append(_page_from_hocr(number, hocr))
-    for number, text in zip(skipped, _text_layer(text_layer_pdf, skipped), strict=True):
+    for number, text in zip(skipped, pdfium.page_texts(text_layer_pdf, skipped), strict=True):
         pages[number - 1] = OcrPage(number=number, text=text, ocr=False)
     return pages
 
@@ -587,22 +586,6 @@ def _page_from_hocr(number: int, hocr: Path) -> OcrPage:
         height=size.height,
         dpi=tree.dpi,
     )
-
-
-def _text_layer(pdf_path: Path, numbers: list[int]) -> Iterator[str]:
-    """The existing text of pages *numbers* (1-based), one page in memory at a time."""
-    if not numbers:
-        return
-    pdf = pypdfium2.PdfDocument(pdf_path)
-    try:
-        for number in numbers:
-            page = pdf[number - 1]
-            textpage = page.get_textpage()
-            yield textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
 
 
 def _pdfa_failed(reason: str) -> OcrWarning:

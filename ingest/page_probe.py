@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pypdfium2
 from ocrmypdf._exec import tesseract
 from PIL import Image, ImageStat
+
+from ingest import pdfium
 
 #: Width (px) of the rendering whose text lines are measured: an A4 page at ~50 dpi, where a line of
 #: 11 pt text is still a distinct band of ink.
@@ -27,35 +28,10 @@ ORIENTATION_PROBE_SIDE = 1754
 _SKEW_RANGE = 8
 
 
-def untexted_pages(pdf_path: Path) -> list[int]:
-    """Page numbers (1-based) without a text layer: the pages OCRmyPDF will OCR (``--skip-text``)."""
-    pdf = pypdfium2.PdfDocument(str(pdf_path))
-    try:
-        found = []
-        for index in range(len(pdf)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            if textpage.count_chars() == 0:
-                found.append(index + 1)
-            textpage.close()
-            page.close()
-        return found
-    finally:
-        pdf.close()
-
-
 def renderings(pdf_path: Path, pages: list[int], longest_side: int) -> Iterator[tuple[int, Image.Image]]:
-    """Grey renderings of *pages* (1-based), each at most *longest_side* px long."""
-    pdf = pypdfium2.PdfDocument(str(pdf_path))
-    try:
-        for number in pages:
-            page = pdf[number - 1]
-            width, height = page.get_size()
-            bitmap = page.render(scale=longest_side / max(width, height, 1), grayscale=True)
-            yield number, bitmap.to_pil().convert("L")
-            page.close()
-    finally:
-        pdf.close()
+    """Grey renderings of *pages* (1-based), each at most *longest_side* px long, one at a time."""
+    for number in pages:
+        yield number, pdfium.render_page(pdf_path, number, longest_side=longest_side, grayscale=True).convert("L")
 
 
 def skew_degrees(image: Image.Image) -> float:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-import pypdfium2
 from PIL import Image
+
+from ingest import pdfium
 
 MAX_SIDE = 320
 RENDERER = ("pypdfium2", version("pypdfium2"))
@@ -26,20 +27,13 @@ def render_thumbnail(source: Path, output: Path, *, is_pdf: bool) -> Path:
     """Write page 1 of ``source`` (a PDF, or an image) as a PNG at most ``MAX_SIDE`` px on a side."""
     try:
         if is_pdf:
-            pdf = pypdfium2.PdfDocument(str(source))
-            try:
-                page = pdf[0]
-                width, height = page.get_size()
-                image = page.render(scale=MAX_SIDE / max(width, height, 1)).to_pil()
-                page.close()
-            finally:
-                pdf.close()
+            image = pdfium.render_page(source, 1, longest_side=MAX_SIDE)
         else:
             with Image.open(source) as img:
                 img.thumbnail((MAX_SIDE, MAX_SIDE))
                 image = img.convert("RGB")
         # zlib level 1: a third of the default level's time for a page of text, and no larger.
         image.convert("RGB").save(output, format="PNG", optimize=False, compress_level=1)
-    except (pypdfium2.PdfiumError, OSError, ValueError, IndexError, Image.DecompressionBombError) as exc:
+    except (pdfium.PdfiumError, OSError, ValueError, IndexError, Image.DecompressionBombError) as exc:
         raise ThumbnailError(str(exc)) from exc
     return output

@@ -42,16 +42,10 @@ def page_images(path: str | Path, dpi: int = RENDER_DPI) -> Iterator[Image.Image
     with open(path, "rb") as fh:
         is_pdf = b"%PDF-" in fh.read(1024)  # by content, never by the file's name
     if is_pdf:
-        import pypdfium2 as pdfium
+        from ingest import pdfium
 
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            for index in range(len(pdf)):
-                page = pdf[index]
-                yield page.render(scale=dpi / 72).to_pil()
-                page.close()
-        finally:
-            pdf.close()
+        for number in range(1, pdfium.page_count(path) + 1):
+            yield pdfium.render_page(path, number, scale=dpi / 72)
         return
     with Image.open(path) as img:
         for frame in range(getattr(img, "n_frames", 1)):
