@@ -3,8 +3,8 @@
 Straightening every page and asking Tesseract for every page's orientation doubled the CPU of OCR on
 the shared corpus (3.4 instead of 1.6 CPU s per page) and gained no recall: its pages lean by at most
 1.1°, which Tesseract's line finder follows unaided, and none is sideways. So `normalise` asks
-OCRmyPDF to deskew only a document with a page leaning more than a threshold, measured here in a few
-milliseconds on a small rendering, and asks for orientation only when a page read poorly — a page
+OCRmyPDF to deskew only a document with a page leaning more than a threshold, measured here in tens of
+milliseconds per page on a small rendering, and asks for orientation only when a page read poorly — a page
 upside down or sideways reads as low-confidence noise — and Tesseract's orientation detection then
 says it is turned.
 """
