@@ -231,12 +231,12 @@ def _emit(ctx: Context, name: str, rows: list[dict[str, Any]], csv_path: Path | 
 
     fmt = "pdf" if pdf_path is not None else "csv" if csv_path is not None else "json" if as_json else "text"
     if pdf_path is not None:
-        from archive.integrity.pdf import ReportFontMissing
+        from archive.fonts import FontMissing
 
         try:
             pdf_path.write_bytes(build(ctx.archive, name, ctx.lang, record_id=record_id,
                                        made_by=cli_actor()).pdf_bytes())
-        except ReportFontMissing as exc:
+        except FontMissing as exc:
             _say(ctx, f"Chưa lập được PDF: {exc}", f"The PDF cannot be made: {exc}", True)
             sys.exit(2)
     if csv_path is not None:

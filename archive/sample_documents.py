@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.fonts import dejavu
+
 SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 #: Bump when `render_pages` changes, so cached OCR of older renderings is not reused.
 RENDER_VERSION = 2
@@ -410,7 +411,7 @@ def _font(size: int, bold: bool = False, italic: bool = False) -> Any:
     from PIL import ImageFont
 
     style = {(False, False): "", (True, False): "-Bold", (False, True): "-Italic", (True, True): "-BoldItalic"}
-    return ImageFont.truetype(str(FONT_DIR / f"DejaVuSerifCondensed{style[(bold, italic)]}.ttf"), size)
+    return ImageFont.truetype(str(dejavu(f"DejaVuSerifCondensed{style[(bold, italic)]}.ttf")), size)
 
 
 def _wrap_px(draw: Any, text: str, font: Any, width: float) -> list[str]:
@@ -533,7 +534,7 @@ def render_pdf(doc: GeneratedDoc, path: Path) -> Path:
     pdf.set_margins(30, 20, 15)
     pdf.set_auto_page_break(True, 20)
     for style, name in (("", "DejaVuSerif.ttf"), ("B", "DejaVuSerif-Bold.ttf"), ("I", "DejaVuSerif-Italic.ttf")):
-        pdf.add_font("DejaVu", style, str(FONT_DIR / name))
+        pdf.add_font("DejaVu", style, str(dejavu(name)))
     text_w = 210 - 30 - 15
     for index, body in enumerate(spec["body"]):
         pdf.add_page()

@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-
 import pikepdf
 from fpdf import FPDF
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+from archive.fonts import dejavu
+
 COPY_MARK = "BẢN SAO"
 
 
@@ -37,7 +36,7 @@ def _overlay(sizes: list[tuple[float, float]], stamp: Stamp) -> pikepdf.Pdf:
     """One transparent page per page of the copy, carrying the stamp text (sizes in points)."""
     pdf = FPDF(unit="pt")
     pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.add_font("DejaVu", "", str(dejavu("DejaVuSans.ttf")))
     for number, (width, height) in enumerate(sizes, start=1):
         pdf.add_page(format=(width, height))
         pdf.set_text_color(160, 0, 0)

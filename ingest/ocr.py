@@ -271,14 +271,10 @@ def normalise(source: Path, mime_type: str, workdir: Path, settings: OcrSettings
             direct = _pdfa_without_ocr(source, input_pdf, derivative, settings.pdfa_part)
         if direct is not None:
             backend = direct
-            pdfa = _verified_pdfa(derivative, settings.pdfa_part, warnings)
-            if pdfa is None:
-                derivative.unlink(missing_ok=True)
-            pages = _read_pages(page_count, hocr_dir, derivative if pdfa else input_pdf)
+            pdfa, pages = _results(True, input_pdf, derivative, hocr_dir, page_count, settings.pdfa_part, warnings)
         else:
-            scanned = untexted if settings.deskew or settings.rotate_pages else []
-            deskew = settings.deskew and bool(scanned) and (
-                page_probe.most_skew(input_pdf, scanned) >= settings.deskew_min_degrees)
+            deskew = settings.deskew and bool(untexted) and (
+                page_probe.most_skew(input_pdf, untexted) >= settings.deskew_min_degrees)
             attempt: list[OcrWarning] = []
             pdfa, pages = _ocr_pass(input_pdf, output, hocr_dir, page_count, settings, backend, attempt,
                                     deskew=deskew, rotate=False)
@@ -404,7 +400,13 @@ def _ocr_pass(input_pdf: Path, output: Path | None, hocr_dir: Path, page_count: 
     shutil.rmtree(hocr_dir, ignore_errors=True)
     hocr_dir.mkdir()
     made = _run_ocrmypdf(input_pdf, output, hocr_dir, settings, backend, warnings, deskew=deskew, rotate=rotate)
-    pdfa = _verified_pdfa(output, settings.pdfa_part, warnings) if made and output is not None else None
+    return _results(made, input_pdf, output, hocr_dir, page_count, settings.pdfa_part, warnings)
+
+
+def _results(made: bool, input_pdf: Path, output: Path | None, hocr_dir: Path, page_count: int, part: int,
+             warnings: list[OcrWarning]) -> tuple[str | None, list[OcrPage]]:
+    """(the verified PDF/A claim or None, the pages read); a derivative that fails the check is removed."""
+    pdfa = _verified_pdfa(output, part, warnings) if made and output is not None else None
     if output is not None and pdfa is None:
         output.unlink(missing_ok=True)
     return pdfa, _read_pages(page_count, hocr_dir, output if pdfa and output is not None else input_pdf)
@@ -446,10 +448,7 @@ def _pdfa_without_ocr(source: Path, input_pdf: Path, derivative: Path, part: int
     """
     flavour = f"{part}b"
     try:
-        with pikepdf.open(source) as pdf:
-            meta = pdf.open_metadata()
-            claim = (meta.get("pdfaid:part"), str(meta.get("pdfaid:conformance", "")).upper())
-        if claim == (str(part), "B") and validate_written(source, flavour).passed:
+        if _pdfa_claim(source) == (str(part), "B") and validate_written(source, flavour).passed:
             shutil.copyfile(source, derivative)
             return AS_RECEIVED
         with pikepdf.open(input_pdf) as pdf:
@@ -524,6 +523,13 @@ def _run_ocrmypdf(input_pdf: Path, output: Path | None, hocr_dir: Path, settings
     return output is not None
 
 
+def _pdfa_claim(path: Path) -> tuple[str | None, str]:
+    """(part, conformance) as the file's XMP metadata states them, e.g. ("2", "B")."""
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        return meta.get("pdfaid:part"), str(meta.get("pdfaid:conformance", "")).upper()
+
+
 def _verified_pdfa(path: Path, part: int, warnings: list[OcrWarning]) -> str | None:
     """``PDF/A-<part>B`` if the file's XMP claims exactly that, else None and a warning.
 
@@ -531,9 +537,7 @@ def _verified_pdfa(path: Path, part: int, warnings: list[OcrWarning]) -> str | N
     writer validates what it writes; Ghostscript's output is taken on its word.
     """
     try:
-        with pikepdf.open(path) as pdf:
-            meta = pdf.open_metadata()
-            claim = (meta.get("pdfaid:part"), str(meta.get("pdfaid:conformance", "")).upper())
+        claim = _pdfa_claim(path)
     except (pikepdf.PdfError, OSError) as exc:
         warnings.append(_pdfa_failed(f"cannot read the output's metadata: {exc}"))
         return None
@@ -637,20 +641,15 @@ def _ocrmypdf_run() -> Iterator[list[str]]:
         sys.stderr = stderr
 
 
-PROBE_MAX_SIDE = 1754
-"""Longest side (px) of the image Tesseract looks at to find a page's skew and orientation: half of
-an A4 page at 300 dpi."""
-
-
 def _probe_image(input_file: Path, purpose: str) -> Path:
-    """A grey copy of the page at most ``PROBE_MAX_SIDE`` px long, for the layout-only questions.
+    """A grey copy of the page at most ``page_probe.PROBE_MAX_SIDE`` px long, for the layout-only questions.
 
     Skew and orientation come from the page's layout (lines, blocks), which survives halving the
     resolution; asked at full resolution, each question is a whole extra Tesseract pass over the
     page, together about half the CPU of OCR itself.
     """
     with Image.open(input_file) as img:
-        factor = -(-max(img.size) // PROBE_MAX_SIDE)
+        factor = -(-max(img.size) // page_probe.PROBE_MAX_SIDE)
         if factor <= 1:
             return input_file
         probe = input_file.with_name(f"{input_file.stem}-{purpose}-probe.png")

@@ -22,8 +22,10 @@ from ingest import pdfium
 #: Width (px) of the rendering whose text lines are measured: an A4 page at ~50 dpi, where a line of
 #: 11 pt text is still a distinct band of ink.
 SKEW_PROBE_WIDTH = 420
-#: Longest side (px) of the rendering Tesseract's orientation detection reads: an A4 page at 150 dpi.
-ORIENTATION_PROBE_SIDE = 1754
+PROBE_MAX_SIDE = 1754
+"""Longest side (px) of the image Tesseract's layout questions (skew, orientation) are asked of: an A4
+page at 150 dpi, half a 300 dpi scan. Layout survives the halving; OCR-sized images cost a whole extra
+Tesseract pass each."""
 #: Angles tried: whole degrees up to ``_SKEW_RANGE`` either way, then tenths around the best.
 _SKEW_RANGE = 8
 
@@ -69,7 +71,7 @@ def turned_pages(pdf_path: Path, pages: list[int], workdir: Path, *, threshold: 
     """Which of *pages* Tesseract's orientation detection finds sideways or upside down, with at
     least *threshold* confidence (the same rule as OCRmyPDF's ``--rotate-pages-threshold``)."""
     turned = []
-    for number, image in renderings(pdf_path, pages, ORIENTATION_PROBE_SIDE):
+    for number, image in renderings(pdf_path, pages, PROBE_MAX_SIDE):
         probe = workdir / f"orientation-{number:06d}.png"
         image.save(probe)
         found = tesseract.get_orientation(probe, engine_mode=None, timeout=timeout)

@@ -6,32 +6,19 @@ signing off and filing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 
+from archive.fonts import dejavu
 from archive.i18n import format_datetime
 
 if TYPE_CHECKING:
     from archive.integrity.auditor import Table
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 CELL_LIMIT = 1100
 """Characters of one cell printed, enough for any storage key (1024); a longer details field ends in "…",
 and the CSV has it all."""
-
-
-class ReportFontMissing(Exception):
-    """No DejaVu Sans: Vietnamese text cannot be rendered (install fonts-dejavu-core)."""
-
-
-def _font(name: str = "DejaVuSans.ttf") -> Path:
-    for folder in FONT_DIRS:
-        if (folder / name).exists():
-            return folder / name
-    raise ReportFontMissing("DejaVuSans.ttf is not installed; install the fonts-dejavu-core package to write PDF "
-                            "reports (the CSV export does not need it).")
 
 
 class _ReportPDF(FPDF):
@@ -50,8 +37,8 @@ def table_pdf(table: Table) -> bytes:
     pdf.set_title(table.title)
     pdf.set_author(table.made_by or "luutru")
     pdf.set_creator("luutru")
-    pdf.add_font("DejaVu", "", str(_font()))
-    pdf.add_font("DejaVu", "B", str(_font("DejaVuSans-Bold.ttf")))
+    pdf.add_font("DejaVu", "", str(dejavu("DejaVuSans.ttf")))
+    pdf.add_font("DejaVu", "B", str(dejavu("DejaVuSans-Bold.ttf")))
     pdf.footer_text = f"Lưu trữ số — {table.title}"
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()

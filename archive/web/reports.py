@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, url_for
 
 from archive.i18n import MESSAGES
 from archive.integrity.auditor import FORMATS, ReportRefused, ReportService, Table, describe, export, file_name
-from archive.integrity.pdf import ReportFontMissing
+from archive.fonts import FontMissing
 from archive.reading import readable
 from archive.search_service import SearchService
 from archive.web.pages import _attachment
@@ -63,7 +63,7 @@ def _page(table: Table, template: str, record_id: int | None = None) -> tuple[st
 def _download(table: Table, fmt: str, record_id: int | None = None) -> Response:
     try:
         data = export(table, fmt)
-    except ReportFontMissing:
+    except FontMissing:
         raise WebError(503, "pdf_unavailable",
                        "Máy chủ chưa cài phông chữ DejaVu Sans nên chưa lập được báo cáo PDF; hãy tải bản CSV, và "
                        "đề nghị quản trị viên cài gói fonts-dejavu-core.",

@@ -19,7 +19,6 @@ from PIL import Image
 from bench.ocr import bag_of_words_recall
 from ingest import page_probe
 from ingest.ocr import (
-    PROBE_MAX_SIDE,
     NormalisationError,
     NormalisationResult,
     OcrSettings,
@@ -322,7 +321,7 @@ def test_full_page_scan_turned_sideways_is_read_upright(tmp_path: Path, truth: d
     # A 300 dpi A4 scan: orientation is found on the reduced probe image, not the full page.
     source = tmp_path / "sideways.png"
     with Image.open(corpus_file("vn022.jpg")) as img:
-        assert max(img.size) > PROBE_MAX_SIDE
+        assert max(img.size) > page_probe.PROBE_MAX_SIDE
         img.convert("L").rotate(90, expand=True).save(source, dpi=(300, 300))
     result = _run(source, "image/png", tmp_path / "work")
     found, total = bag_of_words_recall(truth["vn022"]["page_text"][0], result.pages_text[0])
