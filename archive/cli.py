@@ -146,11 +146,11 @@ def config_cmd(ctx: Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--worker-threads", type=int, default=0,
-              help="Embedded profile: threads working batches inside this process (default: one per core; "
-                   "-1 for none, when a separate `luutru worker` runs).")
+@click.option("--workers", type=int, default=0,
+              help="Embedded profile: worker processes working the batches beside the web app (default: one per "
+                   "core; -1 for none, when a separate `luutru worker` runs).")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, worker_threads: int) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web application with waitress (a production WSGI server, pure Python).
 
     On the embedded profile the same process also works the batches uploaded through it, so the
@@ -163,13 +163,13 @@ def serve(ctx: Context, host: str, port: int, worker_threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from archive.web import create_web_app
-    from archive.work import LocalWorker, sweep_scratch
+    from archive.work import WorkerProcesses, sweep_scratch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     archive = ctx.archive
-    if archive.celery is None and worker_threads >= 0:
+    if archive.celery is None and workers >= 0:
         sweep_scratch(archive)
-        worker = LocalWorker(archive, worker_threads or os.cpu_count() or 1)
+        worker = WorkerProcesses(archive.settings, workers or os.cpu_count() or 1)
         threading.Thread(target=worker.run, name="luutru-worker", daemon=True).start()
     app = create_web_app(archive)
     click.echo(f"http://{host}:{port}/")

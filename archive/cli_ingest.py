@@ -16,7 +16,7 @@ from archive.batches import BatchReport, BatchService
 from archive.catalogue import CatalogueError
 from archive.cli import Context, main, pass_ctx
 from archive.intake import IntakeError
-from archive.work import LocalWorker, sweep_scratch
+from archive.work import LocalWorker, WorkerProcesses, WorkerStartError, sweep_scratch
 
 
 def _fail(vi: str, en: str, details: list[str], lang: str) -> None:
@@ -99,12 +99,15 @@ def ingest(ctx: Context, paths: tuple[Path, ...], batch_name: str | None, fonds_
 def _wait(ctx: Context, service: BatchService, batch_id: int, quiet: bool) -> BatchReport:
     """Embedded: work the batch in this process. Services: the workers do it; we watch."""
     worker = None
+    failures: list[WorkerStartError] = []
     if ctx.archive.celery is None:
-        worker = LocalWorker(ctx.archive, os.cpu_count() or 1)
-        thread = threading.Thread(target=worker.run, kwargs={"until_batch_done": batch_id}, daemon=True)
+        worker = WorkerProcesses(ctx.archive.settings, os.cpu_count() or 1)
+        thread = threading.Thread(target=_run_processes_into, args=(worker, batch_id, failures), daemon=True)
         thread.start()
     started = time.monotonic()
     while True:
+        if failures:
+            _fail(failures[0].vi, failures[0].en, [], ctx.lang)
         report = service.report(batch_id, with_items=False)
         if not quiet:
             click.echo(_progress_line(report, started, ctx.lang), nl=False, err=True)
@@ -114,6 +117,20 @@ def _wait(ctx: Context, service: BatchService, batch_id: int, quiet: bool) -> Ba
     if worker is not None:
         worker.stop()
     return service.report(batch_id)
+
+
+def _run_processes_into(worker: WorkerProcesses, batch_id: int, failures: list[WorkerStartError]) -> None:
+    try:
+        worker.run(until_batch_done=batch_id)
+    except WorkerStartError as exc:
+        failures.append(exc)
+
+
+def _run_processes(worker: WorkerProcesses, lang: str) -> None:
+    try:
+        worker.run()
+    except WorkerStartError as exc:
+        _fail(exc.vi, exc.en, [], lang)
 
 
 @main.group()
@@ -170,18 +187,23 @@ def sample(folder: Path, count: int, seed: int) -> None:
 
 
 @main.command()
-@click.option("--threads", type=int, default=0, help="Embedded: worker threads (default: one per core).")
+@click.option("--processes", type=int, default=0, help="Embedded: worker processes (default: one per core).")
+@click.option("--threads", type=int, default=0,
+              help="Embedded: work in N threads of this one process instead of worker processes.")
 @click.option("--concurrency", type=int, default=0, help="Services: Celery worker processes (default: cores).")
 @pass_ctx
-def worker(ctx: Context, threads: int, concurrency: int) -> None:
-    """Process queued items: local threads (embedded) or a Celery worker (services)."""
+def worker(ctx: Context, processes: int, threads: int, concurrency: int) -> None:
+    """Process queued items: local worker processes (embedded) or a Celery worker (services)."""
     archive = ctx.archive
     sweep_scratch(archive)
     if archive.celery is None:
         from archive.integrity.schedule import MaintenanceThread
 
         MaintenanceThread(archive).start()  # fixity, replication and audit checkpoints, paced
-        LocalWorker(archive, threads or os.cpu_count() or 1).run()
+        if threads > 0:
+            LocalWorker(archive, threads).run()
+        else:
+            _run_processes(WorkerProcesses(archive.settings, processes or os.cpu_count() or 1), ctx.lang)
         return
     archive.celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency or os.cpu_count() or 1}"])
 

@@ -20,9 +20,10 @@ cursors. Tantivy sorts by one value, so ties are settled here: ``tb`` is a numbe
 first 8 bytes of ``doc_id`` (ids longer than that are compared in full when their ``tb`` is equal).
 
 Writing: tantivy allows one ``IndexWriter`` per index across all processes (a lock file). Threads of
-one process share one writer behind a lock; it is released after ``idle_seconds`` without writes so
-``luutru ingest --wait`` or ``luutru reindex`` in another process can take it; a process that finds it
-busy retries with backoff up to ``busy_timeout`` and then raises ``SearchError``. Each ``put`` commits
+one process share one writer behind a lock; it is released when a write ends (or ``idle_seconds`` after
+the last one, when set) so the worker processes, the web app or ``luutru reindex`` can take it in turn:
+taking it costs about a millisecond, holding it for a second starved a second worker process. A process
+that finds it busy retries with backoff up to ``busy_timeout`` and then raises ``SearchError``. Each ``put`` commits
 (the pipeline indexes one record per transaction); searchers reload after our own commits at once
 and after other processes' commits within about a second (tantivy watches ``meta.json``).
 
@@ -267,7 +268,7 @@ class TantivyIndex:
 
     name = "tantivy"
 
-    def __init__(self, path: Path, *, busy_timeout: float = 30.0, idle_seconds: float = 1.0,
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0, idle_seconds: float = 0.0,
                  heap_size: int = 64_000_000, bulk_heap_size: int = 256_000_000) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
@@ -447,7 +448,10 @@ class TantivyIndex:
                 raise
             finally:
                 self._last_write = time.monotonic()
-                self._schedule_release(self.idle_seconds)
+                if self.idle_seconds > 0:
+                    self._schedule_release(self.idle_seconds)
+                else:
+                    self._release()
             try:
                 generation.index.reload()
             except _TANTIVY_ERRORS as exc:

@@ -43,3 +43,15 @@ class ItemContext:
         assert self.item.master_bitstream is not None
         return self.fetch(self.item.master_bitstream.storage_key,
                           "master" + Path(self.item.original_name).suffix.lower()[:10])
+
+    def end_reads(self) -> None:
+        """End the step's catalog transaction before slow work that needs nothing more from the catalog.
+
+        On SQLite a pipeline transaction holds the write lock from its first query to its commit (see
+        ``make_session_factory``), so one left open across, say, a search index commit stops every other
+        worker process for that long. Only when the step has changed nothing yet (a retried item's
+        cleared failure is pending until the step succeeds, so then the transaction stays open).
+        """
+        session = self.session
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()

@@ -12,7 +12,7 @@ from archive.batches import BatchReport, BatchService
 from archive.cli import main
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
-from archive.work import LocalWorker
+from archive.work import WorkerProcesses
 from tests.conftest import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT.parent / "shared" / "schemas"
@@ -44,7 +44,7 @@ def run_batch(archive: Archive) -> RunBatch:
     def run(*paths: Path, **options: object) -> BatchReport:
         service = BatchService(archive)
         batch_id = service.submit(list(paths), **options)  # type: ignore[arg-type]
-        LocalWorker(archive, threads=2).run(until_batch_done=batch_id, poll_seconds=0.1)
+        WorkerProcesses(archive.settings, 2).run(until_batch_done=batch_id, poll_seconds=0.1)
         return service.report(batch_id)
 
     return run

@@ -143,6 +143,7 @@ def extract_metadata(ctx: ItemContext) -> None:
     item, document = ctx.item, ctx.item.document
     assert document is not None
     source = _stored_pages(ctx)
+    ctx.end_reads()
     extraction: Extraction | None = None
     if source is not None:
         pages, ocred = source

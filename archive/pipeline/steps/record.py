@@ -43,8 +43,11 @@ def index_document(ctx: ItemContext) -> None:
     """Put the record in the search index; an unavailable index is retried, the record is safe already."""
     document = ctx.item.document
     assert document is not None
+    service = SearchService(ctx.archive)
+    indexed = service.indexed(document)
+    ctx.end_reads()
     try:
-        SearchService(ctx.archive).index(document)
+        service.index(indexed)
     except SearchError as exc:
         raise transient("index-unavailable",
                         f"Tài liệu đã được lưu an toàn nhưng chưa lập chỉ mục tìm kiếm ({exc}); hệ thống sẽ tự thử lại.",
