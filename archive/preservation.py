@@ -26,8 +26,14 @@ def software_agent(session: Session, name: str, agent_version: str | None) -> Pr
     """The agent row for one program at one version, created on first use.
 
     Two workers may meet a new version at the same moment; the insert runs in a savepoint so the
-    loser of that race reads the winner's row instead of failing its whole step.
+    loser of that race reads the winner's row instead of failing its whole step. The session keeps
+    the rows it found (a pipeline session records ~10 events per file with a handful of programs,
+    and each lookup also flushed what was pending).
     """
+    known: dict[tuple[str, str | None], PreservationAgent] = session.info.setdefault("software_agents", {})
+    agent = known.get((name, agent_version))
+    if agent is not None and agent in session:
+        return agent
     query = select(PreservationAgent).where(PreservationAgent.type == AgentType.SOFTWARE,
                                             PreservationAgent.name == name,
                                             PreservationAgent.version == agent_version)
@@ -39,6 +45,7 @@ def software_agent(session: Session, name: str, agent_version: str | None) -> Pr
                 session.add(agent)
         except IntegrityError:
             agent = session.scalars(query).one()
+    known[(name, agent_version)] = agent
     return agent
 
 

@@ -74,12 +74,32 @@ class _Unsynced:
         this costs about one commit instead of one per path (measured: 30 files 100 ms → 9 ms)."""
         if not self.paths:
             return
-        # A pool per block (a millisecond to start) rather than one per process: threads do not survive
-        # a fork, and a process-wide pool inherited by a forked worker would wait forever.
-        with ThreadPoolExecutor(min(_SYNC_THREADS, len(self.paths)), thread_name_prefix="luutru-fsync") as pool:
-            for future in [pool.submit(_fsync_path, path) for path in self.paths]:
-                future.result()
+        pool = _sync_pool()
+        for future in [pool.submit(_fsync_path, path) for path in self.paths]:
+            future.result()
         self.paths.clear()
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _sync_pool() -> ThreadPoolExecutor:
+    """One fsync pool per process: starting 16 threads per block cost ~7 ms of CPU per OCFL version."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="luutru-fsync")
+        return _pool
+
+
+def _forget_pool_after_fork() -> None:
+    """Threads do not survive a fork: a forked worker must not wait on the parent's pool."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 class LocalObjectStore:
