@@ -15,13 +15,13 @@ intake queue, not the record, and are left out (so are event links to them).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum as PyEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import Date, Enum, Table, Uuid, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -182,8 +182,9 @@ def _changes(session: Session, document_id: int) -> list[dict[str, Any]]:
 
 
 def record_bytes(record: dict[str, Any]) -> bytes:
-    """Canonical JSON (sorted keys), so the same catalog state always gives the same bytes."""
-    return (json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    """Canonical JSON (sorted keys, indented, UTF-8), so the same catalog state always gives the same bytes.
+    orjson: the stdlib's indenting encoder is pure Python and cost ~8 ms per package version."""
+    return orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) + b"\n"
 
 
 # -- restoring -----------------------------------------------------------------------------------
