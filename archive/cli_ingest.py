@@ -76,6 +76,8 @@ def ingest(ctx: Context, paths: tuple[Path, ...], batch_name: str | None, fonds_
            catalogue: Path | None, wait: bool, as_json: bool) -> None:
     """Take in files, folders, ZIPs and BagIt bags as one batch."""
     service = BatchService(ctx.archive)
+    if wait and ctx.archive.celery is None:
+        WorkerProcesses.prepare()   # the workers' imports overlap with receiving the files
     try:
         batch_id = service.submit(list(paths), name=batch_name, fonds_code=fonds_code, catalogue_path=catalogue,
                                   actor=cli_actor())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import shutil
 import threading
 import time
@@ -147,10 +148,21 @@ class WorkerProcesses:
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self, until_batch_done: int | None = None, poll_seconds: float = 0.5) -> None:
-        """Work until stopped, or until every item of ``until_batch_done`` is finished."""
+    @staticmethod
+    def _context() -> multiprocessing.context.ForkServerContext:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOADED)
+        return context  # type: ignore[return-value]
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Start the fork server now (its imports take a second or two), e.g. while a batch is being received."""
+        cls._context()
+        multiprocessing.forkserver.ensure_running()
+
+    def run(self, until_batch_done: int | None = None, poll_seconds: float = 0.5) -> None:
+        """Work until stopped, or until every item of ``until_batch_done`` is finished."""
+        context = self._context()
         stop = context.Event()
         running: dict[int, tuple[multiprocessing.process.BaseProcess, float]] = {}
         quick_deaths = dict.fromkeys(range(self.processes), 0)

@@ -69,6 +69,7 @@ def run_ours(files: list[Path], data_dir: Path, workers: int) -> tuple[float, di
     archive = make_archive(data_dir)
     service = BatchService(archive)
     started = time.monotonic()
+    WorkerProcesses.prepare()   # as `luutru ingest --wait` does
     batch_id = service.submit(files, name="bench")
     WorkerProcesses(archive.settings, workers).run(until_batch_done=batch_id, poll_seconds=0.1)
     elapsed = time.monotonic() - started
