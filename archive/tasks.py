@@ -93,9 +93,9 @@ class LocalDispatcher:
         self.archive = archive
 
     def dispatch(self, item_ids: list[int], countdown: float = 0.0) -> None:
-        """Items are found by polling; see ``archive.work.LocalWorker``."""
+        """Items are found by polling; see ``archive.work.WorkerProcesses``."""
 
     def health(self) -> str:
         from archive.work import pending_count
 
-        return f"local worker threads; {pending_count(self.archive)} item(s) unfinished"
+        return f"local worker processes; {pending_count(self.archive)} item(s) unfinished"

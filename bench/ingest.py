@@ -5,7 +5,8 @@
 
 * ours: every corpus file submitted as one batch on the embedded profile and worked to the end by
   N worker processes (virus check when LUUTRU_CLAMD is set, identification, validation,
-  OCR to PDF/A-2b, metadata extraction, thumbnail, search index), as `luutru ingest --wait` does;
+  OCR to PDF/A-2b, metadata extraction, thumbnail, search index), as `luutru ingest --wait` does
+  (with LUUTRU_DATABASE_URL set, an empty PostgreSQL database is the catalog instead of SQLite);
 * plain: ``ocrmypdf -l vie --skip-text IN OUT`` on the same files, one after another, as a person
   would run it (OCRmyPDF spreads each file's pages over all cores).
 
@@ -55,8 +56,11 @@ def make_archive(data_dir: Path):  # type: ignore[no-untyped-def]
     env = {"LUUTRU_DATA_DIR": str(data_dir),
            # The whole pipeline includes packaging, which needs the official XSDs.
            "LUUTRU_SCHEMA_DIR": os.environ.get("LUUTRU_SCHEMA_DIR", str(SCHEMAS))}
-    if os.environ.get("LUUTRU_CLAMD"):
-        env["LUUTRU_CLAMD"] = os.environ["LUUTRU_CLAMD"]
+    # LUUTRU_DATABASE_URL: an empty PostgreSQL database as the catalog instead of the embedded SQLite,
+    # to see what SQLite's single writer costs the worker processes.
+    for name in ("LUUTRU_CLAMD", "LUUTRU_DATABASE_URL"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     archive = create_archive(load_settings(env))
     upgrade(archive.engine)
     archive.store.ensure()
