@@ -10,6 +10,7 @@ the same query: in worker processes (``WorkerProcesses``, what `luutru worker` a
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -104,7 +105,7 @@ class LocalWorker:
                     return
                 if len(in_flight) == self.threads:
                     # Every thread is busy: take the next item the moment one finishes, not at the next
-                    # poll (a born-digital item takes ~100 ms, so a fixed pause idled threads ~30 %).
+                    # poll (a born-digital item takes a few hundred ms, and a fixed pause idled the threads).
                     wait(in_flight.values(), timeout=poll_seconds, return_when=FIRST_COMPLETED)
                 else:
                     self._stop.wait(poll_seconds)
@@ -164,6 +165,9 @@ class WorkerProcesses:
         """Work until stopped, or until every item of ``until_batch_done`` is finished."""
         context = self._context()
         stop = context.Event()
+        # If this process exits while run() is still going (it runs in a daemon thread under `luutru serve`),
+        # the processes must be told before multiprocessing's own exit handler waits for them.
+        atexit.register(stop.set)
         running: dict[int, tuple[multiprocessing.process.BaseProcess, float]] = {}
         quick_deaths = dict.fromkeys(range(self.processes), 0)
 
@@ -200,6 +204,7 @@ class WorkerProcesses:
                     start(slot)
         finally:
             stop.set()
+            atexit.unregister(stop.set)
             for process, _ in running.values():
                 # An item in progress is let finish (its step may be OCR of a long scan): it keeps its lease
                 # either way, but a finished item needs no resuming.
