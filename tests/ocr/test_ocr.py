@@ -351,7 +351,8 @@ def test_page_leaning_less_than_the_threshold_keeps_the_scanner_bytes(tmp_path: 
     source = corpus_file("vn015.jpg")
     assert abs(_skew_degrees(source)) < 1
     result = _run(source, "image/jpeg", tmp_path / "work")
-    with pikepdf.open(result.derivative) as pdf:  # type: ignore[arg-type]
+    assert result.derivative is not None, [(w.code, w.detail) for w in result.warnings]
+    with pikepdf.open(result.derivative) as pdf:
         (image,) = pdf.pages[0].get_images().values()
         raw = image.read_raw_bytes()
         filters = [str(f) for f in image.Filter.wrap_in_array()]
