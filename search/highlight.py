@@ -132,12 +132,15 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> str:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > first_end else end
+    window = text[start:end]
+    escape = (lambda part: part) if not any(c in window for c in "&<>") else (
+        lambda part: html.escape(part, quote=False))  # most windows have nothing to escape
     out, cursor = [], start
     for s, e in spans[bisect.bisect_left(starts, start):]:
         if e > end:
             break
-        out.append(html.escape(text[cursor:s], quote=False))
-        out.append("<mark>" + html.escape(text[s:e], quote=False) + "</mark>")
+        out.append(escape(text[cursor:s]))
+        out.append("<mark>" + escape(text[s:e]) + "</mark>")
         cursor = e
-    out.append(html.escape(text[cursor:end], quote=False))
+    out.append(escape(text[cursor:end]))
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
