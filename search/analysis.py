@@ -88,15 +88,29 @@ def display_page(text: str) -> str:
 @dataclass(frozen=True)
 class AnalysedDocument:
     """The texts both backends index, each word cut and folded exactly once; what only one backend
-    needs (syllable pairs for Elasticsearch, the fuzzy word list for SQLite) is derived by that
-    backend from the folded word lists, so the other backend's bulk load does not pay for it."""
+    needs (syllable pairs and the accented words for Elasticsearch, the exact texts for the embedded
+    backends, the fuzzy word list for SQLite) is derived by that backend from the word lists, so the
+    other backends' bulk loads do not pay for it."""
 
-    meta_exact: str
     meta_folded: str
-    body_exact: str
     body_folded: str
+    meta_tokens: list[str] = field(repr=False)
+    body_tokens: list[str] = field(repr=False)
     meta_words: list[str] = field(repr=False)
     body_words: list[str] = field(repr=False)
+
+    @property
+    def meta_exact(self) -> str:
+        return " ".join(self.meta_tokens)
+
+    @property
+    def body_exact(self) -> str:
+        return " ".join(self.body_tokens)
+
+    def accented_words(self) -> list[str]:
+        """Each distinct word with a mark, once, catalog fields and pages together: only an accented
+        query word looks for its exact form (an ASCII word is its own folding)."""
+        return [w for w in {*self.meta_tokens, *self.body_tokens} if not w.isascii()]
 
     def fuzzy_words(self) -> frozenset[str]:
         """Words long enough for fuzzy matching, tested once per distinct word, not per occurrence."""
@@ -109,8 +123,7 @@ def analyse(fields: Sequence[str], pages: Sequence[str]) -> AnalysedDocument:
     cache = _FOLDED
     meta_folded = [cache[t] if t in cache else _fold_token(t) for t in meta]
     body_folded = [cache[t] if t in cache else _fold_token(t) for t in body]
-    return AnalysedDocument(" ".join(meta), " ".join(meta_folded), " ".join(body), " ".join(body_folded),
-                            meta_folded, body_folded)
+    return AnalysedDocument(" ".join(meta_folded), " ".join(body_folded), meta, body, meta_folded, body_folded)
 
 
 def reference_key(reference: str) -> str:

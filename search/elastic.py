@@ -11,10 +11,14 @@ versioned index and moves the alias in one atomic step, so searching never stops
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import orjson
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, OrjsonSerializer, TransportError, helpers
 
 from search.analysis import ParsedQuery, analyse, display_page, parse_query, reference_key
@@ -72,21 +76,35 @@ def _pairs(words: list[str]) -> str:
     return " ".join(map("_".join, zip(words, words[1:])))
 
 
-def _accented(*texts: str) -> str:
-    """Each distinct word with a mark, once: only accented query words ever look for their exact form
-    (an ASCII word is its own folding), and presence is all that is tested, so the rest need no indexing."""
-    distinct = set().union(*(text.split() for text in texts))
-    return " ".join(word for word in distinct if not word.isascii())
-
-
 def _source(document: IndexedDocument) -> dict[str, Any]:
     text = analyse(list(document.fields.values()), document.pages)
     return {"doc_id": document.doc_id, "ref_key": reference_key(document.reference) if document.reference else None,
             "date": document.date or "", "meta_folded": text.meta_folded, "body_folded": text.body_folded,
-            "exact": _accented(text.meta_exact, text.body_exact),
+            "exact": " ".join(text.accented_words()),
             "meta_pairs": _pairs(text.meta_words), "body_pairs": _pairs(text.body_words),
             "fields": dict(document.fields), "pages": [display_page(p) for p in document.pages],
             "terms": {k: list(v) for k, v in document.terms.items()}}
+
+
+BULK_CHUNK = 500
+"""Documents per bulk request (~10 MB of JSON)."""
+
+
+def _ndjson(index: str, documents: Iterable[IndexedDocument]) -> bytes:
+    """The body of one bulk request, serialised once: an action line and the analysed source of each
+    document (the client's per-action serialisation and its parse of the full per-item answer are skipped)."""
+    lines = []
+    for document in documents:
+        lines.append(orjson.dumps({"index": {"_index": index, "_id": document.doc_id}}))
+        lines.append(orjson.dumps(_source(document)))
+    lines.append(b"")
+    return b"\n".join(lines)
+
+
+def _bodies(index: str, documents: Iterable[IndexedDocument]) -> Iterator[bytes]:
+    iterator = iter(documents)
+    while chunk := list(itertools.islice(iterator, BULK_CHUNK)):
+        yield _ndjson(index, chunk)
 
 
 def _either(clauses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -191,19 +209,27 @@ class ElasticsearchIndex:
         self._call("index a document", self.client.index, index=self.index_name, id=document.doc_id,
                    document=_source(document))
 
+    def _send(self, body: bytes) -> tuple[int, list[Any]]:
+        """One bulk request of pre-serialised actions; the answer carries only ids and errors."""
+        response = self._call("index documents in bulk", self.client.bulk, operations=body,
+                              filter_path="errors,items.*._id,items.*.error")
+        items = response.get("items", [])
+        errors = [item for item in items if any("error" in action for action in item.values())]
+        return len(items) - len(errors), errors
+
     def _bulk(self, index: str, documents: Iterable[IndexedDocument]) -> int:
-        """Two sender threads, so Elasticsearch indexes one chunk while Python analyses the next."""
-        actions = ({"_index": index, "_id": d.doc_id, "_source": _source(d)} for d in documents)
+        """Two requests in flight (a third waiting), so Elasticsearch indexes while the next chunk is analysed."""
         count, errors = 0, []
-        try:
-            for ok, info in helpers.parallel_bulk(self.client, actions, thread_count=2, chunk_size=500,
-                                                  raise_on_error=False, raise_on_exception=True):
-                if ok:
-                    count += 1
-                else:
-                    errors.append(info)
-        except (ApiError, TransportError) as exc:
-            raise SearchError(f"Elasticsearch at {self.url} failed during bulk indexing ({exc}).") from exc
+        in_flight: deque[Future[tuple[int, list[Any]]]] = deque()
+        with ThreadPoolExecutor(2, thread_name_prefix="es-bulk") as senders:
+            for body in _bodies(index, documents):
+                in_flight.append(senders.submit(self._send, body))
+                if len(in_flight) > 2:
+                    sent, failed = in_flight.popleft().result()
+                    count, errors = count + sent, errors + failed
+            for future in in_flight:
+                sent, failed = future.result()
+                count, errors = count + sent, errors + failed
         if errors:
             raise SearchError(f"Elasticsearch refused {len(errors)} document(s), first: {errors[0]}.")
         return count
@@ -226,16 +252,22 @@ class ElasticsearchIndex:
         """Fill a new versioned index, then move the alias to it atomically and drop the old ones."""
         new = f"{self.index_name}-v{MAPPING_VERSION}-{int(time.time() * 1000)}"
         # Nobody reads the new index until the alias moves and a failed rebuild is simply run again, so
-        # it is filled without refreshes or a translog sync per bulk request.
-        self._create(new, alias=False, refresh_interval="-1", translog={"durability": "async"})
+        # it is filled without refreshes or a translog sync per bulk request, without a flush (a Lucene
+        # commit and new small segments) every 512 MB of translog, and merging segments only 50 at a time
+        # (the force merge below makes one of them anyway): Elasticsearch's CPU for a 100k load -6 %, its
+        # final merge -20–40 %. The translog of the load (~20 KB per record) stays on disk until the merge.
+        self._create(new, alias=False, refresh_interval="-1",
+                     translog={"durability": "async", "flush_threshold_size": "4gb"},
+                     merge={"policy": {"segments_per_tier": 50, "max_merge_at_once": 50}})
         count = self._bulk(new, documents)
-        self._call("finish the new index", self.client.indices.put_settings, index=new,
-                   settings={"index": {"refresh_interval": None, "translog.durability": None}})
         self._call("refresh the new index", self.client.indices.refresh, index=new)
         # One segment before the first search: every term, prefix and fuzzy lookup then visits one term
         # dictionary instead of one per segment the bulk load left behind (×2 faster queries at 100k).
         self._call("merge the new index", self.client.options(request_timeout=3600).indices.forcemerge, index=new,
                    max_num_segments=1)
+        self._call("finish the new index", self.client.indices.put_settings, index=new, settings={"index": {
+            "refresh_interval": None, "translog.durability": None, "translog.flush_threshold_size": None,
+            "merge.policy.segments_per_tier": None, "merge.policy.max_merge_at_once": None}})
         old = self._indices_of_alias()
         actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": self.index_name}}]
         if not old and self._call("check the index", self.client.indices.exists, index=self.index_name):
