@@ -180,14 +180,14 @@ class WorkerProcesses:
         try:
             for slot in range(self.processes):
                 start(slot)
-            while running and not self._stop.is_set():
+            while running and not (self._stop.is_set() or stop.is_set()):
                 multiprocessing.connection.wait([p.sentinel for p, _ in running.values()], timeout=poll_seconds)
                 for slot, (process, started) in list(running.items()):
                     if process.is_alive():
                         continue
                     del running[slot]
-                    if process.exitcode == 0 or self._stop.is_set():
-                        continue   # exit 0: nothing left for it, the batch is done
+                    if process.exitcode == 0 or self._stop.is_set() or stop.is_set():
+                        continue   # exit 0: nothing left for it, the batch is done; or we are stopping
                     quick = time.monotonic() - started < _QUICK_SECONDS
                     quick_deaths[slot] = quick_deaths[slot] + 1 if quick else 0
                     if quick_deaths[slot] >= _QUICK_DEATHS:
@@ -214,6 +214,15 @@ class WorkerProcesses:
 def _work_in_process(settings: Settings, batch_id: int | None, poll_seconds: float, stop: ProcessEvent) -> None:
     """One worker process: claim due items in order and run each to the end, until told to stop, until
     the batch is done (exit 0), or until the process that started it is gone."""
+    try:
+        _work_items(settings, batch_id, poll_seconds, stop)
+    except KeyboardInterrupt:
+        # Ctrl-C reaches every process of the terminal's group: the item in hand keeps its lease and is
+        # resumed by the next worker; the parent says what happened.
+        pass
+
+
+def _work_items(settings: Settings, batch_id: int | None, poll_seconds: float, stop: ProcessEvent) -> None:
     from archive.factory import create_archive
 
     archive = create_archive(settings)
