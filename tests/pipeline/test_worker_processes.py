@@ -4,7 +4,11 @@ ends archived exactly once, and processes that cannot start are reported instead
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -108,3 +112,27 @@ def test_ingest_wait_works_the_batch_in_worker_processes(embedded_env: dict[str,
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert '"archived": 4' in result.output
+
+
+def test_ctrl_c_ends_luutru_worker_and_its_processes_quietly(embedded_env: dict[str, str], tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole terminal group: the command and its worker processes end within seconds,
+    without a traceback, and the items they had not started are worked by the next run."""
+    env = {**os.environ, **embedded_env}
+    assert CliRunner().invoke(main, ["init"], env=embedded_env, catch_exceptions=False).exit_code == 0
+    luutru = Path(sys.executable).with_name("luutru")
+    worker = subprocess.Popen([str(luutru), "worker", "--processes", "2"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        time.sleep(8)   # the fork server's imports, then both processes polling
+        assert worker.poll() is None
+        os.killpg(worker.pid, signal.SIGINT)
+        _, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert b"Traceback" not in err, err.decode(errors="replace")[-3000:]
+    deadline = time.monotonic() + 20   # the fork server and resource tracker leave once they notice
+    while (left := subprocess.run(["pgrep", "-s", str(worker.pid)], capture_output=True, text=True).stdout.split()):
+        assert time.monotonic() < deadline, subprocess.run(["ps", "-o", "pid,stat,cmd", "-p", ",".join(left)],
+                                                           capture_output=True, text=True).stdout
+        time.sleep(0.2)
