@@ -3,9 +3,9 @@
 The catalog is the queue of record: an item is due when it is not finished, nobody holds a live
 lease on it and its backoff has passed. Celery (services profile) only carries "look at item N"
 messages, and a periodic sweep re-sends them for items whose message was lost, e.g. because the
-worker holding it was killed. The embedded profile needs no broker at all: a thread pool polls
-the same query: in worker processes (``WorkerProcesses``, what `luutru worker` and `luutru ingest
---wait` run) or in threads of the web server's process (``LocalWorker``).
+worker holding it was killed. The embedded profile needs no broker at all: its workers poll the
+same query, in worker processes (``WorkerProcesses``: `luutru worker`, `luutru ingest --wait`,
+`luutru serve`) or in threads of one process (``LocalWorker``: `luutru worker --threads N`).
 """
 
 from __future__ import annotations
