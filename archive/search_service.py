@@ -296,10 +296,14 @@ class SearchService:
         return indexed_document(document, document_pages(self.archive, document),
                                 index_secret_text=self.archive.settings.search_secret_text)
 
-    def index(self, document: Document | IndexedDocument) -> None:
-        """Put one record in the index (the pipeline's index step), from the catalog or as already read."""
+    def index(self, document: Document) -> None:
+        """Put one record in the index as the catalog describes it now."""
+        self.put(self.indexed(document))
+
+    def put(self, indexed: IndexedDocument) -> None:
+        """Put one record, already read from the catalog, in the index (the pipeline's index step)."""
         self.archive.index.ensure()
-        self.archive.index.put(document if isinstance(document, IndexedDocument) else self.indexed(document))
+        self.archive.index.put(indexed)
 
     def _all_documents(self, session: Session, chunk: int = 200) -> Iterator[IndexedDocument]:
         last = 0

@@ -217,8 +217,8 @@ def _work_in_process(settings: Settings, batch_id: int | None, poll_seconds: flo
     try:
         _work_items(settings, batch_id, poll_seconds, stop)
     except KeyboardInterrupt:
-        # Ctrl-C reaches every process of the terminal's group: the item in hand keeps its lease and is
-        # resumed by the next worker; the parent says what happened.
+        # Ctrl-C reaches every process of the terminal's group: end without a traceback; the item in hand
+        # keeps its lease and is resumed by the next worker.
         pass
 
 

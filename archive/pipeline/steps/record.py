@@ -47,7 +47,7 @@ def index_document(ctx: ItemContext) -> None:
     indexed = service.indexed(document)
     ctx.end_reads()
     try:
-        service.index(indexed)
+        service.put(indexed)
     except SearchError as exc:
         raise transient("index-unavailable",
                         f"Tài liệu đã được lưu an toàn nhưng chưa lập chỉ mục tìm kiếm ({exc}); hệ thống sẽ tự thử lại.",
