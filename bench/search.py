@@ -16,7 +16,10 @@ backend:
   the web app asks them: 20 hits, four facets, page snippets, and for half of them an official's
   access filter. The mix: reference lookups (typed as printed, or lower-case with spaces), 1–3
   words with and without diacritics, quoted phrases, and a word plus type/year filters;
-* for Elasticsearch also its own ``took`` per query (``es_took``), which a busy machine disturbs less.
+* for Elasticsearch also its own ``took`` per query (``es_took``), which a busy machine disturbs less;
+* CPU milliseconds per query of the client process and of the Elasticsearch node, and the mean latency
+  they imply when the cores are the bottleneck (``clients`` × CPU per query ÷ cores): on a machine where
+  the engine and the clients share the cores, a latency target below that needs less CPU per query.
 
 "Plain" is the same engine without our layer: an FTS5 table over the raw text (``unicode61
 remove_diacritics 2``), an Elasticsearch index with the ``standard`` analyzer or a tantivy index with
@@ -264,6 +267,28 @@ class PlainElastic:
 # --- driver --------------------------------------------------------------------------------------------
 
 
+def _cpu_seconds(index: SearchIndex) -> dict[str, float]:
+    """CPU seconds used so far by this process (the clients, and the embedded engines inside it) and by
+    the Elasticsearch node (its own count, so its JVM's threads are all included)."""
+    seconds = {"client": time.process_time()}
+    if isinstance(index, ElasticsearchIndex):
+        stats = index.client.nodes.stats(metric="process")
+        seconds["elasticsearch"] = sum(node["process"]["cpu"]["total_in_millis"]
+                                       for node in stats["nodes"].values()) / 1000
+    return seconds
+
+
+def _cpu_per_query(before: dict[str, float], after: dict[str, float], queries: int, clients: int) -> dict[str, float]:
+    """CPU milliseconds per query on each side, and the mean latency they imply when the cores are the
+    bottleneck: ``clients`` queries always in flight share the cores, so each waits for the others' CPU.
+    The warm-up queries of ``_run_queries`` are counted too."""
+    count = queries + max(clients, queries // 20)
+    used = {name: (after[name] - before[name]) * 1000 / count for name in before}
+    cores = len(os.sched_getaffinity(0))
+    return {**{name: round(ms, 2) for name, ms in used.items()},
+            "cpu_bound_mean_latency_ms": round(clients * sum(used.values()) / cores, 1)}
+
+
 def _recording_took(search: Callable[..., dict], took: list[float]) -> Callable[..., dict]:
     def recorded(**kwargs: object) -> dict:
         response = search(**kwargs)
@@ -312,8 +337,10 @@ def bench_backend(name: str, corpus: Corpus, queries: list, clients: int, plain:
         took: list[float] = []
         if isinstance(index, ElasticsearchIndex):  # ES's own time per query: less sensitive to a busy machine
             index.client.search = _recording_took(index.client.search, took)  # type: ignore[method-assign]
+        cpu_before = _cpu_seconds(index)
         all_latencies, by_kind = _run_queries(lambda q: index.search(q[1], q[2]), queries, clients)
         result["query"] = _percentiles(all_latencies)
+        result["cpu_ms_per_query"] = _cpu_per_query(cpu_before, _cpu_seconds(index), len(queries), clients)
         result["query_by_kind"] = by_kind
         if took:
             result["es_took"] = _percentiles(took[-len(queries):])
