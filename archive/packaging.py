@@ -1,13 +1,13 @@
 """Each record's AIP: built from the catalog, stored as an OCFL object, one new version per change.
 
-``seal`` is the one way a package version is made (the pipeline's package and finish steps, an
-archivist's correction). It runs inside the catalog transaction that records the change's PREMIS
-event, and it is safe to kill at any moment:
+``seal`` is the one way a package version is made (the pipeline's package step, a duplicate's
+submission, an archivist's correction). It runs inside the catalog transaction that records the
+change's PREMIS events, and it is safe to kill at any moment:
 
 * The package is a pure function of the catalog state plus two facts fixed by the version being
-  written: the event's identifier (derived from the object and the version number) and its time
-  (the version's ``created``). So re-running after a kill rebuilds the same bytes.
-* The catalog records the head version in the same transaction as the event. If storage holds a
+  written: the events' identifiers (derived from the object, the event type and the version number)
+  and their time (the version's ``created``). So re-running after a kill rebuilds the same bytes.
+* The catalog records the head version in the same transaction as the events. If storage holds a
   newer version than the catalog knows, a killed run committed it: when the rebuilt package equals
   it, it is adopted (with that version's time); otherwise the change becomes the next version and
   the stray one stays in the history.
@@ -130,10 +130,11 @@ def package_for(session: Session, store: ObjectStore, document: Document, *, obj
     return build_package(spec, "AIP", schemas)
 
 
-def seal(session: Session, store: ObjectStore, settings: Settings, document: Document, event: PreservationEvent, *,
+def seal(session: Session, store: ObjectStore, settings: Settings, document: Document, *events: PreservationEvent,
          message: str, user_name: str, user_address: str | None = None,
          prepare: Callable[[int, datetime], None] | None = None) -> Sealed:
-    """Write the record's next AIP version carrying ``event`` (already added to ``session``); see the module doc.
+    """Write the record's next AIP version carrying ``events`` (already added to ``session``, at most one of
+    each type: their identifiers are derived from the type and the version); see the module doc.
 
     ``prepare(number, at)`` lets the caller stamp rows of the same change with the version number
     and time before the package (which records them) is built.
@@ -154,8 +155,9 @@ def seal(session: Session, store: ObjectStore, settings: Settings, document: Doc
                         "object store was restored from an older backup. Restore the missing versions first.")
 
     def build(number: int, at: datetime) -> Package:
-        event.event_identifier = derived_uuid(identity, f"event:{event.event_type.value}:v{number}")
-        event.event_datetime = at
+        for event in events:
+            event.event_identifier = derived_uuid(identity, f"event:{event.event_type.value}:v{number}")
+            event.event_datetime = at
         if prepare is not None:
             prepare(number, at)
         created = row.created_at if row else at

@@ -1,6 +1,6 @@
 """Packages on the services backends: PostgreSQL, MinIO with Object Lock and GOVERNANCE retention, Elasticsearch.
 
-The same record life as on the embedded profile (ingest → AIP v1/v2, a correction → v3, rebuild
+The same record life as on the embedded profile (ingest → AIP v1, a correction → v2, rebuild
 into an empty database and a new index) must give the same catalog, with the object-root
 inventory swapped by conditional PUTs on a versioned, locked bucket.
 """
@@ -50,7 +50,7 @@ def test_packages_corrections_and_rebuild_on_services(tmp_path: Path, pg_databas
     record = str(report.items[0]["document_id"])
     done = runner.invoke(main, ["describe", record, "--set", "keyword=cải cách hành chính", "--actor",
                                 "Đỗ Minh Châu"], env=env, catch_exceptions=False)
-    assert done.exit_code == 0 and done.output.strip().endswith("AIP v3"), done.output
+    assert done.exit_code == 0 and done.output.strip().endswith("AIP v2"), done.output
 
     assert [f for f in validate_storage_root(archive.store) if f.is_error] == []
     with archive.sessions() as session:
@@ -81,5 +81,5 @@ def test_packages_corrections_and_rebuild_on_services(tmp_path: Path, pg_databas
     # PostgreSQL's sequences continue after the restored ids: a new correction works.
     again = runner.invoke(main, ["describe", record, "--set", "keyword=số hóa", "--actor", "Đỗ Minh Châu"],
                           env=rebuilt_env, catch_exceptions=False)
-    assert again.exit_code == 0 and again.output.strip().endswith("AIP v4"), again.output
+    assert again.exit_code == 0 and again.output.strip().endswith("AIP v3"), again.output
     rebuilt.engine.dispose()

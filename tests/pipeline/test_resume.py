@@ -3,7 +3,7 @@
 A 30-document batch (scans and born-digital PDFs, one of them twice) is worked by a real `luutru
 worker` process that is SIGKILLed at least ten times at chosen moments across every step (virus
 check, identification, validation, the signature check, mid-OCR, between storing derivatives and
-committing them, extraction, the thumbnail step, indexing, accession, and at random times). As in production, the
+committing them, extraction, the thumbnail step, packaging, indexing, the last step, and at random times). As in production, the
 killed worker's leases simply run out (here: are expired at once) and a new worker resumes.
 Afterwards every item is archived (or a duplicate) exactly once, with exactly one PREMIS event per
 step, no orphan objects and every checksum verifying.
@@ -183,7 +183,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         return lambda: first() or second()
 
     def version_committed_not_recorded(state: str, version: str, marker: str = "inventory.json.sha512") -> Moment:
-        """The package step (or finish) has just committed an OCFL version (or, with ``marker`` a content file,
+        """The package step has just committed an OCFL version (or, with ``marker`` a content file,
         begun writing it); the catalog does not know it yet."""
         there_before: set[Path] = set()
 
@@ -225,7 +225,6 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("thumbnail stored, not committed", stored_not_committed("extracted", "thumbnail.png")),
         ("package: v1 half written", version_committed_not_recorded("stored", "v1", "content/METS.xml")),
         ("package: v1 committed in storage, not in the catalog", version_committed_not_recorded("stored", "v1")),
-        ("finish: v2 committed in storage, not in the catalog", version_committed_not_recorded("indexed", "v2")),
         ("inside validation (dedupe, record)", in_state("identified")),
         ("at random", after(rng.uniform(0.5, 4.0))),
         ("inside the virus check", either(in_state("received"), after(rng.uniform(8.0, 15.0)))),
@@ -234,7 +233,7 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
         ("inside indexing", either(in_state("stored"), after(rng.uniform(8.0, 15.0)))),
         ("inside the signature check", either(in_state("validated"), after(rng.uniform(8.0, 15.0)))),
         ("mid-OCR of another scan", in_state("signatures_checked", for_seconds=2.0, scans_only=True)),
-        ("inside accession", either(in_state("indexed"), after(rng.uniform(8.0, 15.0)))),
+        ("inside the finish step", either(in_state("indexed"), after(rng.uniform(8.0, 15.0)))),
         ("at random", after(rng.uniform(0.5, 4.0))),
         ("at random", after(rng.uniform(0.5, 4.0))),
     ]
@@ -343,15 +342,15 @@ def test_worker_killed_at_many_moments_resumes_and_archives_exactly_once(
             == {"preservation.pdf", "text.txt", "words.json", "thumbnail.png"}
         assert sum(1 for k in keys if k.startswith("masters/")) == DOCUMENTS - 1
         assert sum(1 for k in keys if k.startswith("derivatives/")) == (DOCUMENTS - 1) * 4
-        # Each record's AIP: one OCFL object, v1 from the package step and v2 with the accession, valid
+        # Each record's AIP: one OCFL object, v1 from the package step with the accession, valid
         # (a stray, uncommitted or damaged file under ocfl/ would be an error here). Every event of each
         # record is in its AIP's head version (what a rebuild restores).
         assert [f for f in validate_storage_root(archive.store) if f.is_error] == []
         packages = session.scalars(select(ArchivalPackage)).all()
         assert sorted(p.document_id for p in packages) == sorted(d.id for d in documents)
-        # v3 for the record whose duplicate was validated after it was packaged (its events join the AIP).
+        # v2 for the record whose duplicate was validated after it was packaged (its events join the AIP).
         duplicated = next(i.document_id for i in items if i.state == BatchItemState.DUPLICATE)
-        assert all(p.head == "v2" or (p.head == "v3" and p.document_id == duplicated) for p in packages), \
+        assert all(p.head == "v1" or (p.head == "v2" and p.document_id == duplicated) for p in packages), \
             [(p.document_id, p.head) for p in packages]
         ocfl = OcflStorage(archive.store)
         assert sorted(ocfl.object_ids()) == sorted(p.object_id for p in packages)

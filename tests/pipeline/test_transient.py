@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from archive.batches import BatchService
-from archive.catalog import BatchItem, Document, EventObject, PreservationEvent, utc_now
+from archive.catalog import ArchivalPackage, BatchItem, Document, EventObject, PreservationEvent, utc_now
 from archive.catalog.codes import EventOutcome, EventType
 from archive.config import load_settings
 from archive.factory import Archive, create_archive
@@ -140,8 +140,10 @@ def test_index_unavailable_items_are_stored_and_wait_for_indexing(
     with archive.sessions() as session:
         documents = session.scalars(select(Document)).all()
         assert len(documents) == 2 and all(d.issued_date and d.code_number for d in documents)
+        # Archived (accessioned with their AIP) while they wait for the index.
         assert session.scalar(select(func.count()).select_from(PreservationEvent)
-                              .where(PreservationEvent.event_type == EventType.ACCESSION)) == 0
+                              .where(PreservationEvent.event_type == EventType.ACCESSION)) == 2
+        assert session.scalar(select(func.count()).select_from(ArchivalPackage)) == 2
     assert BatchService(broken).report(batch_id).failed == 0
 
     # The index is back (here: the embedded index, configured again); the backoff passes.

@@ -55,9 +55,9 @@ def test_two_processes_archive_a_batch_exactly_once(archive: Archive, tmp_path: 
         documents = set(session.scalars(select(BatchItem.document_id).where(BatchItem.batch_id == batch_id,
                                                                              BatchItem.state == "archived")))
         assert len(documents) == 8
-        # One AIP per record with exactly two versions (package, then accession), and one accession event each.
+        # One AIP per record with exactly one version (packaged as accessioned), and one accession event each.
         heads = session.execute(select(ArchivalPackage.document_id, ArchivalPackage.head_version)).all()
-        assert sorted(heads) == sorted((d, 2) for d in documents)
+        assert sorted(heads) == sorted((d, 1) for d in documents)
         accessions = session.scalar(select(func.count()).select_from(PreservationEvent)
                                     .where(PreservationEvent.event_type == EventType.ACCESSION))
         assert accessions == 8

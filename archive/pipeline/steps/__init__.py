@@ -9,8 +9,8 @@ from archive.pipeline.steps.base import Step
 from archive.pipeline.steps.checks import identify_format, virus_check
 from archive.pipeline.steps.describe import extract_metadata
 from archive.pipeline.steps.normalise import normalise_content
-from archive.pipeline.steps.package import accession_into_package, package_record, validate_into_package
-from archive.pipeline.steps.record import index_document, make_thumbnail
+from archive.pipeline.steps.package import package_record, validate_into_package
+from archive.pipeline.steps.record import finish, index_document, make_thumbnail
 from archive.pipeline.steps.signature import check_signatures
 
 STEPS: tuple[Step, ...] = (
@@ -23,5 +23,5 @@ STEPS: tuple[Step, ...] = (
     Step("store", S.EXTRACTED, S.STORED, make_thumbnail),
     Step("package", S.STORED, S.PACKAGED, package_record),
     Step("index", S.PACKAGED, S.INDEXED, index_document),
-    Step("finish", S.INDEXED, S.ARCHIVED, accession_into_package),
+    Step("finish", S.INDEXED, S.ARCHIVED, finish),
 )

@@ -1,9 +1,10 @@
 """Packaging: the record becomes (a new version of) its TT 05 AIP, an OCFL object in the object store.
 
-The package step writes version 1 once the master, its derivatives and its metadata are known;
-the finish step's accession event goes into the next version, and so do the events of a later
-duplicate submission of the same file (at its validation), so the packages alone hold every event
-of the record (what ``luutru rebuild --from-storage`` relies on).
+The package step accessions the record and writes version 1 with both events (package creation
+and accession) once the master, its derivatives and its metadata are known: one version, as the
+record entered the archive. The events of a later duplicate submission of the same file (at its
+validation) go into the next version, so the packages alone hold every event of the record (what
+``luutru rebuild --from-storage`` relies on).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ PIPELINE_USER = ("luutru", "urn:luutru:pipeline")
 
 
 def package_record(ctx: ItemContext) -> None:
-    """Write the AIP's first version (or the next one, for a record sent through again)."""
+    """Accession the record and write the AIP's first version with both events (or the next version, for a
+    record sent through again)."""
     item, document = ctx.item, ctx.item.document
     assert document is not None
     try:
@@ -36,20 +38,13 @@ def package_record(ctx: ItemContext) -> None:
         record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.WARNING,
                      detail="TT 05/2025 AIP not written", outcome_detail=str(exc),
                      sources=[item.master_bitstream], outcomes=[document])
+        accession(ctx)
         return
-    event = record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
-                         detail="TT 05/2025 AIP (E-ARK CSIP 2.0, METS, EAD, PREMIS 3) stored as an OCFL 1.1 object",
-                         outcome_detail=package_identity(ctx.session, document),
-                         sources=[item.master_bitstream], outcomes=[document])
-    _seal(ctx, event, "AIP created at ingest")
-
-
-def accession_into_package(ctx: ItemContext) -> None:
-    """The accession event (``steps.record.accession``), recorded in the catalog and in the AIP's next version."""
-    accession(ctx)
-    event = _just_recorded(ctx, EventType.ACCESSION)
-    assert event is not None
-    _seal(ctx, event, "Accession")
+    created = record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
+                           detail="TT 05/2025 AIP (E-ARK CSIP 2.0, METS, EAD, PREMIS 3) stored as an OCFL 1.1 object",
+                           outcome_detail=package_identity(ctx.session, document),
+                           sources=[item.master_bitstream], outcomes=[document])
+    _seal(ctx, "AIP created at accession", created, accession(ctx))
 
 
 def validate_into_package(ctx: ItemContext) -> None:
@@ -63,7 +58,7 @@ def validate_into_package(ctx: ItemContext) -> None:
     event = _just_recorded(ctx, EventType.VALIDATION)
     if packaged is None or event is None:
         return   # not packaged yet: the record's first version will hold these events anyway
-    _seal(ctx, event, "Duplicate submission recorded")
+    _seal(ctx, "Duplicate submission recorded", event)
 
 
 def _just_recorded(ctx: ItemContext, event_type: EventType) -> PreservationEvent | None:
@@ -75,8 +70,8 @@ def _just_recorded(ctx: ItemContext, event_type: EventType) -> PreservationEvent
         .order_by(PreservationEvent.id.desc()).limit(1)).first()
 
 
-def _seal(ctx: ItemContext, event: PreservationEvent, message: str) -> None:
-    """The record's next AIP version with ``event``; nothing without configured XSDs (the package step flags that)."""
+def _seal(ctx: ItemContext, message: str, *events: PreservationEvent) -> None:
+    """The record's next AIP version with ``events``; nothing without configured XSDs (the package step flags that)."""
     document = ctx.item.document
     assert document is not None
     try:
@@ -84,7 +79,7 @@ def _seal(ctx: ItemContext, event: PreservationEvent, message: str) -> None:
     except PackagingUnavailable:
         return
     try:
-        seal(ctx.session, ctx.archive.store, ctx.archive.settings, document, event, message=message,
+        seal(ctx.session, ctx.archive.store, ctx.archive.settings, document, *events, message=message,
              user_name=PIPELINE_USER[0], user_address=PIPELINE_USER[1])
     except (MetadataError, SchemaInvalid) as exc:
         raise StepError("package-invalid",

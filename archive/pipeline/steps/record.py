@@ -1,8 +1,8 @@
-"""Steps that finish the record: access thumbnail, search index, accession."""
+"""Steps that finish the record: access thumbnail, accession (recorded by the package step), search index."""
 
 from __future__ import annotations
 
-from archive.catalog import Representation
+from archive.catalog import PreservationEvent, Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import transient
@@ -54,10 +54,16 @@ def index_document(ctx: ItemContext) -> None:
                         f"The record is safely stored but not yet indexed for search ({exc}); it will be retried.") from exc
 
 
-def accession(ctx: ItemContext) -> None:
+def accession(ctx: ItemContext) -> PreservationEvent:
+    """The record enters the archive's custody: recorded with its AIP's first version (``steps.package``),
+    so the package holds it, and an item waiting for the search index is already archived."""
     item = ctx.item
-    record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=LUUTRU_AGENT,
-                 detail=f"batch {item.batch_id} item {item.ordinal}",
-                 outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
-    item.message_vi = "Đã lưu trữ."
-    item.message_en = "Archived."
+    return record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=LUUTRU_AGENT,
+                        detail=f"batch {item.batch_id} item {item.ordinal}",
+                        outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
+
+
+def finish(ctx: ItemContext) -> None:
+    """The item's work is done: accessioned and packaged, then indexed."""
+    ctx.item.message_vi = "Đã lưu trữ."
+    ctx.item.message_en = "Archived."
