@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,6 +98,23 @@ def s3_bucket(minio_endpoint: str) -> Iterator[str]:
 
 
 @pytest.fixture()
+def es_prefixes(es_url: str) -> Iterator[Callable[[], str]]:
+    """Makes fresh index prefixes for one test; the indices behind each are deleted after it, so runs
+    leave nothing on a developer's node."""
+    from search.elastic import ElasticsearchIndex
+
+    made: list[str] = []
+
+    def new() -> str:
+        made.append(f"test-{uuid.uuid4().hex[:12]}")
+        return made[-1]
+
+    yield new
+    for prefix in made:
+        ElasticsearchIndex(es_url, prefix=prefix).drop()
+
+
+@pytest.fixture()
 def pg_database(pg_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     import psycopg
@@ -114,7 +131,8 @@ def pg_database(pg_url: str) -> Iterator[str]:
 
 
 @pytest.fixture()
-def services_env(pg_database: str, s3_bucket: str, minio_endpoint: str, es_url: str, redis_url: str) -> dict[str, str]:
+def services_env(pg_database: str, s3_bucket: str, minio_endpoint: str, es_url: str, redis_url: str,
+                 es_prefixes: Callable[[], str]) -> dict[str, str]:
     """Environment of a `services` profile deployment on the real services, isolated per test."""
     return {
         "LUUTRU_PROFILE": "services",
@@ -125,6 +143,6 @@ def services_env(pg_database: str, s3_bucket: str, minio_endpoint: str, es_url: 
         "LUUTRU_S3_ACCESS_KEY": S3_ACCESS_KEY,
         "LUUTRU_S3_SECRET_KEY": S3_SECRET_KEY,
         "LUUTRU_ES_URL": es_url,
-        "LUUTRU_ES_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
+        "LUUTRU_ES_INDEX_PREFIX": es_prefixes(),
         "LUUTRU_BROKER_URL": redis_url,
     }

@@ -7,7 +7,7 @@ inventory swapped by conditional PUTs on a versioned, locked bucket.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,12 +32,13 @@ pytestmark = pytest.mark.services
 
 
 def test_packages_corrections_and_rebuild_on_services(tmp_path: Path, pg_database: str, s3_bucket: str,
-                                                      minio_endpoint: str, es_url: str, clamd_address: str) -> None:
+                                                      minio_endpoint: str, es_url: str, clamd_address: str,
+                                                      es_prefixes: Callable[[], str]) -> None:
     env = {"LUUTRU_DATA_DIR": str(tmp_path / "work"), "LUUTRU_DATABASE_URL": pg_database,
            "LUUTRU_S3_ENDPOINT": minio_endpoint, "LUUTRU_S3_BUCKET": s3_bucket,
            "LUUTRU_S3_ACCESS_KEY": S3_ACCESS_KEY, "LUUTRU_S3_SECRET_KEY": S3_SECRET_KEY,
            "LUUTRU_S3_LOCK_MODE": "GOVERNANCE", "LUUTRU_S3_LOCK_DAYS": "1",
-           "LUUTRU_ES_URL": es_url, "LUUTRU_ES_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
+           "LUUTRU_ES_URL": es_url, "LUUTRU_ES_INDEX_PREFIX": es_prefixes(),
            "LUUTRU_CLAMD": clamd_address, "LUUTRU_OCR_JOBS": "1", "LUUTRU_SCHEMA_DIR": str(SCHEMA_DIR)}
     runner = CliRunner()
     assert runner.invoke(main, ["init"], env=env, catch_exceptions=False).exit_code == 0
@@ -68,7 +69,7 @@ def test_packages_corrections_and_rebuild_on_services(tmp_path: Path, pg_databas
     archive.engine.dispose()
 
     downgrade(create_archive(load_settings(env)).engine, "base")
-    rebuilt_env = {**env, "LUUTRU_ES_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    rebuilt_env = {**env, "LUUTRU_ES_INDEX_PREFIX": es_prefixes()}
     result = runner.invoke(main, ["--lang", "en", "rebuild", "--from-storage"], env=rebuilt_env,
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -151,7 +151,7 @@ def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]
         env |= {"LUUTRU_SEARCH_ENGINE": "sqlite"}
     if request.param == "elasticsearch":
         env |= {"LUUTRU_ES_URL": request.getfixturevalue("es_url"),
-                "LUUTRU_ES_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+                "LUUTRU_ES_INDEX_PREFIX": request.getfixturevalue("es_prefixes")()}
     result = CliRunner().invoke(main, ["init"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     archive = create_archive(load_settings(env))
