@@ -158,6 +158,11 @@ def _percentiles(values: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
 
 
+def _warm_ups(queries: int, clients: int) -> int:
+    """How many of the queries are first run once, unmeasured, to warm caches and connections."""
+    return max(clients, queries // 20)
+
+
 def _run_queries(call: Callable[[object], object], queries: list, clients: int) -> tuple[list[float], dict]:
     """Latency of each query from ``clients`` threads, each taking the next query from a shared list."""
     latencies: list[tuple[str, float]] = []
@@ -170,7 +175,7 @@ def _run_queries(call: Callable[[object], object], queries: list, clients: int) 
         with lock:
             latencies.append((item[0], elapsed))
 
-    for item in queries[: max(clients, len(queries) // 20)]:  # warm caches and connections
+    for item in queries[:_warm_ups(len(queries), clients)]:  # warm caches and connections
         call(item)
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, queries))
@@ -282,7 +287,7 @@ def _cpu_per_query(before: dict[str, float], after: dict[str, float], queries: i
     """CPU milliseconds per query on each side, and the mean latency they imply when the cores are the
     bottleneck: ``clients`` queries always in flight share the cores, so each waits for the others' CPU.
     The warm-up queries of ``_run_queries`` are counted too."""
-    count = queries + max(clients, queries // 20)
+    count = queries + _warm_ups(queries, clients)
     used = {name: (after[name] - before[name]) * 1000 / count for name in before}
     cores = len(os.sched_getaffinity(0))
     return {**{name: round(ms, 2) for name, ms in used.items()},
