@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from archive.batches import BatchService
 from archive.catalog import ArchivalPackage, Bitstream, Document, EventObject, PreservationEvent
-from archive.factory import Archive
+from archive.config import load_settings
+from archive.factory import Archive, create_archive
 from archive.packaging import schema_set
 from archive.records import dump_record, record_bytes
+from archive.work import LocalWorker
 from ingest.package import OcflStorage, read_package, validate_storage_root
 from tests.pipeline.badfiles import CORPUS
 from tests.pipeline.conftest import RunBatch, by_name
@@ -96,3 +99,25 @@ def test_a_correction_cut_off_mid_write_is_completed_by_the_retry(run_batch: Run
     with archive.sessions() as session:
         keys = sorted(b.storage_key for b in session.scalars(select(Bitstream)))
     assert sorted(k for k in real.list() if not k.startswith("ocfl/")) == keys
+
+
+def test_without_schemas_a_record_is_accessioned_and_flagged_not_packaged(archive: Archive,
+                                                                           embedded_env: dict[str, str]) -> None:
+    """No XSD folder configured: nothing unvalidated is stored, the record is still accessioned, and both
+    the archivist (flag) and the PREMIS history (a warning ``ipc``) say that no AIP was written."""
+    unconfigured = create_archive(load_settings({k: v for k, v in embedded_env.items() if k != "LUUTRU_SCHEMA_DIR"}))
+    try:
+        service = BatchService(unconfigured)
+        batch_id = service.submit([CORPUS / "vn003.pdf"])
+        LocalWorker(unconfigured, 1).run(until_batch_done=batch_id, poll_seconds=0.1)
+        [item] = service.report(batch_id).items
+        assert item["state"] == "archived", item
+        assert "not-packaged" in {flag["code"] for flag in item["flags"]}  # type: ignore[attr-defined]
+        with unconfigured.sessions() as session:
+            assert session.scalars(select(ArchivalPackage)).all() == []
+            outcomes = {(e.event_type.value, e.outcome.value) for e in session.scalars(
+                select(PreservationEvent).join(EventObject).where(EventObject.document_id == item["document_id"]))}
+        assert {("ipc", "warning"), ("acc", "success")} <= outcomes, outcomes
+        assert list(unconfigured.store.list("ocfl/")) == []
+    finally:
+        unconfigured.engine.dispose()

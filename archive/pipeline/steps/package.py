@@ -17,8 +17,7 @@ from archive.packaging import PackagingUnavailable, package_identity, schema_set
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import StepError, transient
 from archive.pipeline.steps.checks import validate_content
-from archive.pipeline.steps.record import accession
-from archive.preservation import record_event
+from archive.preservation import LUUTRU_AGENT, record_event
 from ingest.package import MetadataError, OcflError, SchemaInvalid
 
 PIPELINE_USER = ("luutru", "urn:luutru:pipeline")
@@ -35,16 +34,25 @@ def package_record(ctx: ItemContext) -> None:
         item.flags.append({"code": "not-packaged",
                            "vi": "Chưa đóng gói AIP: chưa cấu hình thư mục lược đồ XSD (LUUTRU_SCHEMA_DIR).",
                            "en": f"No AIP was written: {exc}"})
-        record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.WARNING,
-                     detail="TT 05/2025 AIP not written", outcome_detail=str(exc),
-                     sources=[item.master_bitstream], outcomes=[document])
-        accession(ctx)
-        return
-    created = record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
-                           detail="TT 05/2025 AIP (E-ARK CSIP 2.0, METS, EAD, PREMIS 3) stored as an OCFL 1.1 object",
-                           outcome_detail=package_identity(ctx.session, document),
-                           sources=[item.master_bitstream], outcomes=[document])
-    _seal(ctx, "AIP created at accession", created, accession(ctx))
+        created = record_event(ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.WARNING,
+                               detail="TT 05/2025 AIP not written", outcome_detail=str(exc),
+                               sources=[item.master_bitstream], outcomes=[document])
+    else:
+        created = record_event(
+            ctx.session, EventType.INFORMATION_PACKAGE_CREATION, EventOutcome.SUCCESS,
+            detail="TT 05/2025 AIP (E-ARK CSIP 2.0, METS, EAD, PREMIS 3) stored as an OCFL 1.1 object",
+            outcome_detail=package_identity(ctx.session, document), sources=[item.master_bitstream],
+            outcomes=[document])
+    _seal(ctx, "AIP created at accession", created, _accession(ctx))
+
+
+def _accession(ctx: ItemContext) -> PreservationEvent:
+    """The record enters the archive's custody, recorded with its AIP's first version, so the package holds
+    it and an item waiting for the search index is already archived."""
+    item = ctx.item
+    return record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=LUUTRU_AGENT,
+                        detail=f"batch {item.batch_id} item {item.ordinal}",
+                        outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
 
 
 def validate_into_package(ctx: ItemContext) -> None:

@@ -1,14 +1,15 @@
-"""Steps that finish the record: access thumbnail, accession (recorded by the package step), search index."""
+"""Steps that finish the record: access thumbnail, search index, the item marked archived (the accession is
+recorded with the AIP by ``steps.package``)."""
 
 from __future__ import annotations
 
-from archive.catalog import PreservationEvent, Representation
+from archive.catalog import Representation
 from archive.catalog.codes import BitstreamRole, EventOutcome, EventType, RepresentationType
 from archive.pipeline.context import ItemContext
 from archive.pipeline.errors import transient
 from archive.pipeline.steps.base import derivative_key, register, store_file, stored_derivative
 from archive.pipeline.steps.normalise import PRESERVATION_NAME
-from archive.preservation import LUUTRU_AGENT, record_event
+from archive.preservation import record_event
 from archive.search_service import SearchService
 from ingest.thumbnail import RENDERER, ThumbnailError, render_thumbnail
 from search.base import SearchError
@@ -52,15 +53,6 @@ def index_document(ctx: ItemContext) -> None:
         raise transient("index-unavailable",
                         f"Tài liệu đã được lưu an toàn nhưng chưa lập chỉ mục tìm kiếm ({exc}); hệ thống sẽ tự thử lại.",
                         f"The record is safely stored but not yet indexed for search ({exc}); it will be retried.") from exc
-
-
-def accession(ctx: ItemContext) -> PreservationEvent:
-    """The record enters the archive's custody: recorded with its AIP's first version (``steps.package``),
-    so the package holds it, and an item waiting for the search index is already archived."""
-    item = ctx.item
-    return record_event(ctx.session, EventType.ACCESSION, EventOutcome.SUCCESS, tool=LUUTRU_AGENT,
-                        detail=f"batch {item.batch_id} item {item.ordinal}",
-                        outcome_detail="archived", sources=[item.master_bitstream], outcomes=[item.document])
 
 
 def finish(ctx: ItemContext) -> None:
