@@ -88,8 +88,8 @@ def display_page(text: str) -> str:
 @dataclass(frozen=True)
 class AnalysedDocument:
     """The texts both backends index, each word cut and folded exactly once; what only one backend
-    needs (syllable pairs and the accented words for Elasticsearch, the exact texts for the embedded
-    backends, the fuzzy word list for SQLite) is derived by that backend from the word lists, so the
+    needs (the accented words for Elasticsearch, syllable pairs for tantivy, the exact texts for the
+    embedded backends, the fuzzy word list for SQLite) is derived by that backend from the word lists, so the
     other backends' bulk loads do not pay for it."""
 
     meta_folded: str

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-MAPPING_VERSION = 7
+MAPPING_VERSION = 8
 """Bumped whenever what is indexed, or how, changes; a mismatch means ``luutru reindex``."""
 
 FACETS = ("type", "agency", "year", "mode")

@@ -38,12 +38,12 @@ from search.base import (
 )
 from search.highlight import page_highlights
 
-_FOLDED = {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}
-"""Folded words score by BM25 (frequencies and norms) but keep no positions: phrases go to the pairs."""
-_PAIRS = {"type": "text", "analyzer": "whitespace"}
-"""Adjacent folded syllables as one token each ("so_hoa"), with positions: a phrase of n words is the phrase
-of its n-1 pairs, whose terms are far rarer than single syllables, so far fewer documents need their
-positions checked; a two-word phrase or a bigram bonus is a single term lookup."""
+_FOLDED = {"type": "text", "analyzer": "whitespace", "index_phrases": True}
+"""Folded words with positions; ``index_phrases`` also indexes each pair of adjacent words as one term
+(Lucene's shingles, built into Elasticsearch's core), so a phrase of n words is the phrase of its n-1
+pairs, whose terms are far rarer than single syllables: far fewer documents need their positions
+checked, and a two-word phrase (or a bigram bonus) is a single term lookup. Elasticsearch builds the
+pairs itself, so they are neither analysed in Python, sent, nor kept in ``_source``."""
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "_meta": {"mapping_version": MAPPING_VERSION},
@@ -54,7 +54,7 @@ MAPPINGS: dict[str, Any] = {
         "doc_id": {"type": "keyword"},
         "ref_key": {"type": "keyword"},
         "date": {"type": "keyword"},
-        "meta_folded": _FOLDED, "body_folded": _FOLDED, "meta_pairs": _PAIRS, "body_pairs": _PAIRS,
+        "meta_folded": _FOLDED, "body_folded": _FOLDED,
         # The distinct accented words as typed, catalog fields and pages together: only tested for presence.
         "exact": {"type": "text", "analyzer": "whitespace", "index_options": "docs", "norms": False},
         "fields": {"type": "object", "enabled": False},
@@ -70,18 +70,11 @@ _SORTS = {"relevance": [{"_score": "desc"}, {"doc_id": "asc"}],
           "date_asc": [{"date": "asc"}, {"doc_id": "asc"}]}
 
 
-def _pairs(words: list[str]) -> str:
-    """Adjacent syllables as one token each, "so_hoa"; map/zip keep the bulk hot path free of a Python
-    frame per pair."""
-    return " ".join(map("_".join, zip(words, words[1:])))
-
-
 def _source(document: IndexedDocument) -> dict[str, Any]:
     text = analyse(list(document.fields.values()), document.pages)
     return {"doc_id": document.doc_id, "ref_key": reference_key(document.reference) if document.reference else None,
             "date": document.date or "", "meta_folded": text.meta_folded, "body_folded": text.body_folded,
             "exact": " ".join(text.accented_words()),
-            "meta_pairs": _pairs(text.meta_words), "body_pairs": _pairs(text.body_words),
             "fields": dict(document.fields), "pages": [display_page(p) for p in document.pages],
             "terms": {k: list(v) for k, v in document.terms.items()}}
 
@@ -131,16 +124,16 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
             must.append(_either([{"term": {"meta_folded": {"value": phrase[0], "boost": 2}}},
                                  {"term": {"body_folded": {"value": phrase[0]}}}]))
             continue
-        pairs = _pairs(phrase)
-        must.append(_either([{"match_phrase": {"meta_pairs": {"query": pairs, "boost": 2}}},
-                             {"match_phrase": {"body_pairs": {"query": pairs}}}]))
+        words = " ".join(phrase)
+        must.append(_either([{"match_phrase": {"meta_folded": {"query": words, "boost": 2}}},
+                             {"match_phrase": {"body_folded": {"query": words}}}]))
     if not must:
         return None
     should: list[dict[str, Any]] = [
         {"constant_score": {"filter": {"term": {"exact": t.exact}}, "boost": EXACT_BOOST}}
         for t in parsed.terms if not t.prefix and t.exact != t.folded]
-    should += [{"constant_score": {"filter": _either([{"term": {"meta_pairs": "_".join(pair)}},
-                                                      {"term": {"body_pairs": "_".join(pair)}}]),
+    should += [{"constant_score": {"filter": _either([{"match_phrase": {"meta_folded": " ".join(pair)}},
+                                                      {"match_phrase": {"body_folded": " ".join(pair)}}]),
                                    "boost": BIGRAM_BOOST}}
                for pair in parsed.bigrams]
     return {"bool": {"must": must, "should": should}}
