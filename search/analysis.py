@@ -11,8 +11,9 @@ and handed to the backends as space-separated words that their plainest analyzer
 
 Vietnamese words are one to four syllables separated by spaces; each adjacent pair of query
 syllables (a syllable bigram, "số hóa") is also matched as a two-word phrase, which rewards
-documents where the syllables stand together as one word. Positions in the folded fields give
-this without a separate shingle field (which the minimal Elasticsearch could not build anyway).
+documents where the syllables stand together as one word. Elasticsearch (``index_phrases``) and
+tantivy (a ``pairs`` field) index each adjacent pair as one term, so phrases and the pair bonus need
+few position checks; SQLite FTS5 matches the pairs as phrases.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def display_page(text: str) -> str:
 class AnalysedDocument:
     """The texts both backends index, each word cut and folded exactly once; what only one backend
     needs (the accented words for Elasticsearch, syllable pairs for tantivy, the exact texts for the
-    embedded backends, the fuzzy word list for SQLite) is derived by that backend from the word lists, so the
-    other backends' bulk loads do not pay for it."""
+    embedded backends, the fuzzy word list for SQLite) is derived by that backend from the word lists,
+    so the other backends' bulk loads do not pay for it."""
 
     meta_folded: str
     body_folded: str

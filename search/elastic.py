@@ -2,8 +2,9 @@
 
 Every text field holds words already cut, lower-cased and folded by ``search.analysis`` and is
 analysed with the built-in ``whitespace`` analyzer, so the same queries work on a minimal
-distribution without the analysis-common module (no asciifolding, shingles or ICU) and give the
-same tokens as the embedded index.
+distribution without the analysis-common module (no asciifolding, ICU or shingle filters to
+configure: the syllable pairs come from ``index_phrases``, which is core) and give the same tokens
+as the embedded index.
 
 Searches and writes go through the alias ``<prefix>-documents``; ``rebuild`` fills a new
 versioned index and moves the alias in one atomic step, so searching never stops.
